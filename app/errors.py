@@ -1,0 +1,133 @@
+"""The error hierarchy: each error carries its HTTP status; one handler renders them all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class AppError(Exception):
+    """Base of every error that reaches a client; ``status`` is the HTTP status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.headers = dict(headers or {})
+
+
+class BadRequest(AppError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(AppError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(AppError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, code = 404, "not_found"
+
+
+class Conflict(AppError):
+    status, code = 409, "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    status, code = 415, "unsupported_media_type"
+
+
+class Unprocessable(AppError):
+    status, code = 422, "invalid"
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "too_many_requests"
+
+
+def format_location(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """``("events", 3, "click", "target", "name")`` -> ``events[3].target.name``.
+
+    The discriminator tag that pydantic inserts for tagged unions is dropped.
+    """
+    out = ""
+    previous_was_index = False
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            previous_was_index = True
+            continue
+        if previous_was_index and part in _EVENT_TAGS:
+            previous_was_index = False
+            continue
+        out += f".{part}" if out else str(part)
+        previous_was_index = False
+    return out
+
+
+_EVENT_TAGS = frozenset(
+    {"navigation", "click", "change", "submit", "tab_switch", "visibility", "marker"}
+)
+
+
+def validation_errors(raw: list[Any]) -> list[dict[str, Any]]:
+    """Turn pydantic's error list into ``[{"loc": "events[3].page.url", "msg": ...}]``."""
+    out = []
+    for err in raw[:50]:
+        loc = [p for p in err.get("loc", ()) if p not in ("body",)]
+        out.append({"loc": format_location(loc), "msg": str(err.get("msg", "invalid"))[:300]})
+    return out
+
+
+def _body(code: str, message: str, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": code, "detail": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error as ``{"error", "detail", "errors"?}`` with its status."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            _body(exc.code, exc.message, exc.errors), status_code=exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(list(exc.errors()))
+        first = errors[0] if errors else {"loc": "", "msg": "invalid request"}
+        message = f"{first['loc']}: {first['msg']}" if first["loc"] else first["msg"]
+        return JSONResponse(_body("invalid", message, errors), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return JSONResponse(
+            _body(code, str(exc.detail), []),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )

@@ -1,0 +1,135 @@
+"""HTTP routes of recording: open, send events, finish, read, list, and the wire schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import func, select
+
+from app.auth import CurrentUser
+from app.database import SessionDep
+from app.ingest import store
+from app.ingest.body import parse_json, read_limited_body
+from app.ingest.schemas import Batch, BatchAck, RecordingCreate, RecordingPage, RecordingRead
+from app.models import Recording, Role, User
+from app.settings import Settings
+
+router = APIRouter(prefix="/api/v1", tags=["recordings"])
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def load_recording(recording_id: int, user: CurrentUser, session: SessionDep) -> Recording:
+    """Load-or-404 for a recording the current user may see."""
+    return store.get_recording_for(session, user, recording_id)
+
+
+RecordingDep = Annotated[Recording, Depends(load_recording)]
+
+
+def to_read(recording: Recording) -> RecordingRead:
+    """The API view of a recording."""
+    return RecordingRead(
+        id=recording.id,
+        workflow_id=recording.workflow_id,
+        workflow=recording.workflow.name,
+        status=recording.status,
+        source=recording.source,
+        ticket_ref=recording.ticket_ref,
+        client=recording.client or {},
+        recorded_by=recording.user.email if recording.user else None,
+        event_count=recording.event_count,
+        manifest=recording.manifest or {},
+        created_at=recording.created_at,
+        finished_at=recording.finished_at,
+    )
+
+
+@router.get("/schema/events", summary="JSON Schema of wire format v1")
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema that every events batch must satisfy."""
+    schema = Batch.model_json_schema()
+    schema["$id"] = "https://sop-recorder.local/schema/events/v1"
+    schema["title"] = "SOP Recorder events batch, wire format v1"
+    return schema
+
+
+@router.post("/recordings", status_code=201, response_model=RecordingRead)
+def create_recording(data: RecordingCreate, user: CurrentUser, session: SessionDep) -> RecordingRead:
+    """Open a recording in a workflow (named, created if new, or by id)."""
+    return to_read(store.create_recording(session, user, data))
+
+
+@router.post(
+    "/recordings/{recording_id}/events",
+    response_model=BatchAck,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}},
+        }
+    },
+)
+async def post_events(
+    recording_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> dict[str, int]:
+    """Store a batch of events exactly once; the answer comes only after commit."""
+    body = await read_limited_body(request, settings.max_body_bytes)
+    return await run_in_threadpool(_store_body, session, user, recording_id, body, settings)
+
+
+def _store_body(
+    session: SessionDep, user: User, recording_id: int, body: bytes, settings: Settings
+) -> dict[str, int]:
+    payload = parse_json(body)
+    events = store.validate_batch(payload, settings)
+    recording = store.get_recording_for(session, user, recording_id)
+    return store.store_batch(session, recording, events, settings)
+
+
+@router.post("/recordings/{recording_id}/finish", response_model=RecordingRead)
+def finish_recording(recording: RecordingDep, session: SessionDep) -> RecordingRead:
+    """Close the recording and derive its steps."""
+    return to_read(store.finish_recording(session, recording))
+
+
+@router.get("/recordings/{recording_id}", response_model=RecordingRead)
+def get_recording(recording: RecordingDep) -> RecordingRead:
+    """One recording, with its capture manifest."""
+    return to_read(recording)
+
+
+@router.get("/recordings", response_model=RecordingPage)
+def list_recordings(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    workflow_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> RecordingPage:
+    """The recordings the user may see, newest first, paged."""
+    limit = min(limit, settings.max_page_size)
+    query = select(Recording).where(Recording.team_id == user.team_id)
+    if user.role == Role.agent:
+        query = query.where(Recording.user_id == user.id)
+    if workflow_id is not None:
+        query = query.where(Recording.workflow_id == workflow_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Recording.created_at.desc(), Recording.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return RecordingPage(items=[to_read(r) for r in rows], total=total, limit=limit, offset=offset)

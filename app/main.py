@@ -1,0 +1,51 @@
+"""``create_app(settings)``: the FastAPI application with its routers and error handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from app import __version__
+from app.database import SessionDep, make_engine, make_session_factory
+from app.errors import install_error_handlers
+from app.ingest.routes import router as ingest_router
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application; ``engine`` lets tests and benchmarks bring their own."""
+    settings = settings or get_settings()
+    if engine is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="SOP Recorder",
+        version=__version__,
+        description="Turns recorded support work into SOPs, process maps and timing reports.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+    app.include_router(ingest_router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(session: SessionDep) -> dict[str, Any]:
+        """Liveness and database reachability."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "database": engine.dialect.name}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return (
+            "<!doctype html><html lang=en><head><meta charset=utf-8>"
+            "<title>SOP Recorder</title></head><body><main><h1>SOP Recorder</h1>"
+            "<p>The service is running. The API is at <a href='/docs'>/docs</a>.</p>"
+            "</main></body></html>"
+        )
+
+    return app

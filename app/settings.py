@@ -1,0 +1,47 @@
+"""Settings: the one reader of the environment (``SOP_RECORDER_*``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="SOP_RECORDER_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"))
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_events_per_batch: int = Field(default=500, ge=1, le=10_000)
+    max_event_bytes: int = Field(default=32_768, ge=512)
+    max_events_per_recording: int = Field(default=200_000, ge=1)
+    max_page_size: int = Field(default=200, ge=1, le=1000)
+    allowed_query_params: list[str] = Field(
+        default_factory=lambda: ["tab", "view", "filter", "status", "sort", "page", "section"]
+    )
+    idle_threshold_ms: int = Field(default=60_000, ge=1000)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or SQLite in the data directory."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{(self.data_dir / 'sop-recorder.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

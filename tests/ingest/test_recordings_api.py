@@ -1,0 +1,141 @@
+"""The recording API: open, send events (idempotently), finish, read, list."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Event
+from tests.factories import batch, event
+
+
+def open_recording(client: TestClient, account: Any, workflow: str = "Refund request") -> int:
+    response = client.post(
+        "/api/v1/recordings",
+        json={"workflow": workflow, "ticket_ref": "ZD-4821",
+              "client": {"extension_version": "0.1.0", "browser": "Chromium 156"}},
+        headers=account.headers,
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+class TestCreate:
+    def test_opens_recording_in_new_workflow(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        response = client.post(
+            "/api/v1/recordings", json={"workflow": "Refund request"}, headers=agent.headers
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["workflow"] == "Refund request"
+        assert body["status"] == "recording"
+        assert body["recorded_by"] == agent.user.email
+
+    def test_same_name_reuses_workflow(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        first = client.post("/api/v1/recordings", json={"workflow": "A"}, headers=agent.headers)
+        second = client.post("/api/v1/recordings", json={"workflow": "A"}, headers=agent.headers)
+        assert first.json()["workflow_id"] == second.json()["workflow_id"]
+
+    def test_needs_token(self, client: TestClient) -> None:
+        response = client.post("/api/v1/recordings", json={"workflow": "A"})
+        assert response.status_code == 401
+
+
+class TestEvents:
+    def test_batch_is_stored_and_acknowledged(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        payload = batch(5)
+        response = client.post(f"/api/v1/recordings/{rid}/events", json=payload,
+                               headers=agent.headers)
+        assert response.status_code == 200, response.text
+        assert response.json() == {"inserted": 5, "duplicates": 0, "received": 5, "event_count": 5}
+        stored = session.scalars(select(Event.client_id).where(Event.recording_id == rid)).all()
+        assert sorted(stored) == sorted(e["id"] for e in payload["events"])
+
+    def test_resent_batch_stores_nothing_twice(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        payload = batch(3)
+        url = f"/api/v1/recordings/{rid}/events"
+        client.post(url, json=payload, headers=agent.headers)
+        again = client.post(url, json=payload, headers=agent.headers)
+        assert again.json()["inserted"] == 0
+        assert again.json()["duplicates"] == 3
+        assert again.json()["event_count"] == 3
+
+    def test_gzip_body(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        body = gzip.compress(json.dumps(batch(2)).encode())
+        response = client.post(
+            f"/api/v1/recordings/{rid}/events", content=body,
+            headers={**agent.headers, "Content-Type": "application/json",
+                     "Content-Encoding": "gzip"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["inserted"] == 2
+
+    def test_server_redacts_what_client_left(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        leaky = event("click", page={
+            "url": "https://billing.example.com/customers/jane@doe.com/cards?email=jane@doe.com",
+            "title": "Jane (jane@doe.com) 4111 1111 1111 1111",
+        })
+        client.post(f"/api/v1/recordings/{rid}/events", json={"events": [leaky]},
+                    headers=agent.headers)
+        row = session.scalars(select(Event).where(Event.recording_id == rid)).one()
+        assert "jane" not in row.url and "jane" not in row.title
+        assert "4111" not in row.title
+        assert row.url == "https://billing.example.com/customers/{email}/cards"
+        manifest = client.get(f"/api/v1/recordings/{rid}", headers=agent.headers).json()["manifest"]
+        assert manifest["redacted"]["emails"] == 1
+        assert manifest["redacted"]["cards"] == 1
+
+    def test_finished_recording_refuses_events(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        assert client.post(f"/api/v1/recordings/{rid}/finish", headers=agent.headers).status_code == 200
+        response = client.post(f"/api/v1/recordings/{rid}/events", json=batch(1),
+                               headers=agent.headers)
+        assert response.status_code == 409
+
+    def test_invalid_event_names_index_and_field(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        payload = batch(3)
+        payload["events"][2]["target"]["name"] = "x" * 600
+        response = client.post(f"/api/v1/recordings/{rid}/events", json=payload,
+                               headers=agent.headers)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("events[2].target.name")
+
+
+class TestReadAndList:
+    def test_list_is_paged_and_scoped(self, client: TestClient, make_account: Any) -> None:
+        agent, other = make_account("agent"), make_account("agent")
+        for _ in range(3):
+            open_recording(client, agent)
+        open_recording(client, other)
+        page = client.get("/api/v1/recordings?limit=2", headers=agent.headers).json()
+        assert page["total"] == 3 and len(page["items"]) == 2
+        assert {item["recorded_by"] for item in page["items"]} == {agent.user.email}
+
+    def test_schema_is_published(self, client: TestClient) -> None:
+        schema = client.get("/api/v1/schema/events").json()
+        assert schema["properties"]["events"]["maxItems"] == 500
+
+    def test_healthz(self, client: TestClient) -> None:
+        assert client.get("/healthz").json()["status"] == "ok"
