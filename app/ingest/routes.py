@@ -54,6 +54,12 @@ def to_read(recording: Recording) -> RecordingRead:
     )
 
 
+@router.get("/me", tags=["accounts"])
+def me(user: CurrentUser) -> dict[str, Any]:
+    """Who the token belongs to (the extension checks a token with this)."""
+    return {"id": user.id, "email": user.email, "role": user.role, "team": user.team.name}
+
+
 @router.get("/schema/events", summary="JSON Schema of wire format v1")
 def event_schema() -> dict[str, Any]:
     """The JSON Schema that every events batch must satisfy."""

@@ -1,0 +1,1 @@
+"""Workflows: what recordings belong to, the lead's edits, versions, merges, and their routes."""

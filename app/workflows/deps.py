@@ -1,0 +1,38 @@
+"""Load-or-404 dependencies for workflows, scoped to the current user's team."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth import CurrentUser, LeadUser
+from app.database import SessionDep
+from app.errors import NotFound
+from app.models import User, Workflow
+
+
+def get_workflow_for(session: Session, user: User, workflow_id: int) -> Workflow:
+    """The workflow if it belongs to the user's team, else 404 (never another team's)."""
+    workflow = session.scalar(
+        select(Workflow).where(Workflow.id == workflow_id, Workflow.team_id == user.team_id)
+    )
+    if workflow is None:
+        raise NotFound(f"workflow {workflow_id} not found")
+    return workflow
+
+
+def load_workflow(workflow_id: int, user: CurrentUser, session: SessionDep) -> Workflow:
+    """Load-or-404 for reading a workflow of the user's team."""
+    return get_workflow_for(session, user, workflow_id)
+
+
+def load_workflow_for_lead(workflow_id: int, user: LeadUser, session: SessionDep) -> Workflow:
+    """Load-or-404 for changing a workflow: leads and admins of its team only."""
+    return get_workflow_for(session, user, workflow_id)
+
+
+WorkflowDep = Annotated[Workflow, Depends(load_workflow)]
+LeadWorkflowDep = Annotated[Workflow, Depends(load_workflow_for_lead)]
