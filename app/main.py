@@ -13,6 +13,7 @@ from app import __version__
 from app.database import SessionDep, make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.ingest.routes import router as ingest_router
+from app.overload import AdmissionLimit
 from app.settings import Settings, get_settings
 
 
@@ -31,6 +32,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    app.add_middleware(
+        AdmissionLimit,
+        capacity=settings.ingest_capacity,
+        queue=settings.ingest_queue,
+        retry_after_s=settings.retry_after_s,
+    )
     app.include_router(ingest_router)
 
     @app.get("/healthz", tags=["health"])

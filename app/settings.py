@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     allowed_query_params: list[str] = Field(
         default_factory=lambda: ["tab", "view", "filter", "status", "sort", "page", "section"]
     )
+    ingest_capacity: int = Field(default=4, ge=1, le=256)
+    ingest_queue: int = Field(default=16, ge=0, le=10_000)
+    retry_after_s: int = Field(default=1, ge=1, le=3600)
     idle_threshold_ms: int = Field(default=60_000, ge=1000)
 
     @property

@@ -1,0 +1,71 @@
+"""Admission control: a bounded number of ingest requests at once, 429 beyond that.
+
+Like the trusted ingestion front doors (Segment, Sentry's Relay), the service refuses work it
+cannot start soon instead of queueing without bound: up to ``capacity`` requests run, up to
+``queue`` more wait their turn, and every request beyond those is answered at once with
+``429 Too Many Requests`` and a ``Retry-After`` header. The extension honours it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["AdmissionLimit"]
+
+INGEST_PATH = re.compile(r"^/api/v1/recordings/[^/]+/events$")
+
+
+class AdmissionLimit:
+    """ASGI middleware bounding concurrent (running + waiting) requests on matching paths."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        capacity: int,
+        queue: int,
+        retry_after_s: int = 1,
+        path: re.Pattern[str] = INGEST_PATH,
+    ) -> None:
+        self.app = app
+        self.capacity = capacity
+        self.queue = queue
+        self.retry_after_s = retry_after_s
+        self.path = path
+        self._admitted = 0
+        self._running: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.path.match(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        if self._admitted >= self.capacity + self.queue:
+            await self._refuse(send)
+            return
+        if self._running is None:
+            self._running = asyncio.Semaphore(self.capacity)
+        self._admitted += 1
+        try:
+            async with self._running:
+                await self.app(scope, receive, send)
+        finally:
+            self._admitted -= 1
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"error": "too_many_requests",
+             "detail": f"the service is at capacity; retry after {self.retry_after_s} s"}
+        ).encode()
+        headers: list[tuple[bytes, bytes]] = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(self.retry_after_s).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        message: dict[str, Any] = {"type": "http.response.body", "body": body}
+        await send(message)
