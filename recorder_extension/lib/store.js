@@ -1,0 +1,99 @@
+/*
+ * The worker's state, all of it in chrome.storage.local (a worker can be stopped at any moment):
+ *   auth     {serverUrl, token, user}           written by the options page
+ *   capture  {deny, allow, choiceCapture}       written by the options page, read by content
+ *   session  the current recording and its delivery state (see newSession)
+ *   q:<seq>  one queued event each, removed once the server acknowledged it
+ *   stats    {handlerMs: [...]}                 capture cost per click, for the benchmark
+ * Read-modify-write goes through `locked`, so concurrent listeners never lose an update.
+ */
+
+export const MAX_QUEUE = 5000;
+const STATS_KEEP = 1000;
+
+// A promise chain, not state: it only orders this worker instance's own storage updates.
+let chain = Promise.resolve();
+
+/** Run `fn` after every earlier locked update of this worker instance has finished. */
+export function locked(fn) {
+  const run = chain.then(fn, fn);
+  chain = run.catch(() => undefined);
+  return run;
+}
+
+/** The storage key of a queued event. */
+export function queueKey(seq) {
+  return `q:${String(seq).padStart(12, "0")}`;
+}
+
+/** A fresh session for a recording that the server just opened. */
+export function newSession(recording, windowId, auth, ticketRef) {
+  return {
+    status: "recording",
+    recordingId: recording.id,
+    workflow: recording.workflow,
+    ticketRef: ticketRef || null,
+    windowId,
+    webUrl: `${auth.serverUrl}/recordings/${recording.id}`,
+    startedAt: Date.now(),
+    nextSeq: 0,
+    captured: 0,
+    sent: 0,
+    dropped: 0,
+    rejected: 0,
+    pending: [],
+    nav: {},
+    lastUrl: {},
+    newTabs: [],
+    error: null,
+    attempt: 0,
+    retryAt: 0,
+    batchLimit: 200,
+  };
+}
+
+/** Everything the worker needs for one decision. */
+export async function readState() {
+  const { auth, capture, session } = await chrome.storage.local.get(["auth", "capture", "session"]);
+  return { auth: auth || {}, capture: capture || {}, session: session || { status: "idle", pending: [] } };
+}
+
+/** Stamp id, seq, tab and frame on captured events and queue them (bounded). */
+export function enqueue(events, handlerMs) {
+  return locked(async () => {
+    const { session } = await readState();
+    if (session.status !== "recording" && session.status !== "stopping") return 0;
+    const writes = {};
+    let queued = 0;
+    for (const event of events) {
+      if (session.pending.length >= MAX_QUEUE) {
+        session.dropped += 1;
+        continue;
+      }
+      const seq = session.nextSeq;
+      session.nextSeq += 1;
+      writes[queueKey(seq)] = Object.assign({ id: crypto.randomUUID(), seq }, event);
+      session.pending.push(seq);
+      session.captured += 1;
+      queued += 1;
+    }
+    if (typeof handlerMs === "number" && Number.isFinite(handlerMs)) {
+      const { stats } = await chrome.storage.local.get("stats");
+      const handler = ((stats && stats.handlerMs) || []).concat([handlerMs]).slice(-STATS_KEEP);
+      writes.stats = { handlerMs: handler };
+    }
+    writes.session = session;
+    await chrome.storage.local.set(writes);
+    return queued;
+  });
+}
+
+/** Apply `change(session)` to the stored session under the lock; returns the new session. */
+export function updateSession(change) {
+  return locked(async () => {
+    const { session } = await readState();
+    const next = (await change(session)) || session;
+    await chrome.storage.local.set({ session: next });
+    return next;
+  });
+}

@@ -1,0 +1,178 @@
+/*
+ * The module service worker: every listener is registered at the top level, so Chrome can wake
+ * the worker for any of them; all state lives in chrome.storage (lib/store.js).
+ */
+import "./lib/messages.js";
+import "./lib/redact.js";
+import "./lib/sites.js";
+import { BATCH_SIZE, FLUSH_ALARM, flush, scheduleFlush } from "./lib/delivery.js";
+import { mapTransition } from "./lib/navigation.js";
+import { addMarker, renderBadge, setPaused, startRecording, stopRecording } from "./lib/session.js";
+import { enqueue, readState, updateSession } from "./lib/store.js";
+
+const MSG = globalThis.SopMsg;
+const { redactText, redactUrl, cap } = globalThis.SopRedact;
+const { isSiteRecordable } = globalThis.SopSites;
+
+async function recordedTab(tabId) {
+  const { session, capture } = await readState();
+  if (session.status !== "recording") return null;
+  const tab = await chrome.tabs.get(tabId).catch(() => null);
+  if (!tab || tab.windowId !== session.windowId) return null;
+  if (!isSiteRecordable(tab.url || tab.pendingUrl || "", capture.deny, capture.allow)) return null;
+  return { tab, session, capture };
+}
+
+function pageFrom(url, title, capture) {
+  return {
+    url: cap(redactUrl(url || "", capture.allowedParams), 2048),
+    title: cap(redactText(title || ""), 512),
+  };
+}
+
+async function queue(events, handlerMs) {
+  const { session } = await readState();
+  const count = await enqueue(events, handlerMs);
+  if (!count) return;
+  if (session.pending.length + count >= BATCH_SIZE) flush();
+  else scheduleFlush();
+}
+
+async function onCapture(data, sender) {
+  if (!sender.tab) return;
+  const found = await recordedTab(sender.tab.id);
+  if (!found) return;
+  if (sender.url && !isSiteRecordable(sender.url, found.capture.deny, found.capture.allow)
+      && !sender.url.startsWith("about:")) return;
+  const event = Object.assign({}, data.event, { tab: sender.tab.id, frame: sender.frameId || 0 });
+  event.page = pageFrom(event.page.url, event.page.title, found.capture);
+  await queue([event], event.type === "click" ? data.handler_ms : undefined);
+}
+
+async function onCommitted(details) {
+  if (details.frameId !== 0) return;
+  const found = await recordedTab(details.tabId);
+  if (!found) return;
+  let previous = null;
+  await updateSession((session) => {
+    previous = session.nav[details.tabId] || null;
+    const isNew = session.newTabs.includes(details.tabId);
+    session.newTabs = session.newTabs.filter((id) => id !== details.tabId);
+    session.nav[details.tabId] = {
+      transition: mapTransition(details.transitionType, details.transitionQualifiers, isNew),
+      ts: Math.round(details.timeStamp),
+      url: details.url,
+    };
+  });
+  if (previous) await emitNavigation(details.tabId, previous, null, found);
+}
+
+async function onCompleted(details) {
+  if (details.frameId !== 0) return;
+  const found = await recordedTab(details.tabId);
+  if (!found) return;
+  let pending = null;
+  await updateSession((session) => {
+    pending = session.nav[details.tabId] || null;
+    delete session.nav[details.tabId];
+  });
+  if (!pending) return;
+  const timing = await chrome.tabs
+    .sendMessage(details.tabId, { type: MSG.GET_LOAD_TIMING }, { frameId: 0 })
+    .catch(() => null);
+  await emitNavigation(details.tabId, pending, timing, found);
+}
+
+async function emitNavigation(tabId, pending, timing, found) {
+  const page = pageFrom(pending.url, found.tab.title, found.capture);
+  if (timing && timing.title) page.title = cap(redactText(timing.title), 512);
+  const event = { type: "navigation", ts: pending.ts, tab: tabId, frame: 0, page, transition: pending.transition };
+  if (timing && Number.isInteger(timing.load_ms) && timing.load_ms <= 600_000) event.load_ms = timing.load_ms;
+  await updateSession((session) => { session.lastUrl[tabId] = page.url; });
+  await queue([event]);
+}
+
+async function onHistoryChange(details) {
+  if (details.frameId !== 0) return;
+  const found = await recordedTab(details.tabId);
+  if (!found) return;
+  const page = pageFrom(details.url, found.tab.title, found.capture);
+  if (found.session.lastUrl[details.tabId] === page.url) return;
+  await updateSession((session) => { session.lastUrl[details.tabId] = page.url; });
+  await queue([{ type: "navigation", ts: Math.round(details.timeStamp), tab: details.tabId, frame: 0, page,
+    transition: "history" }]);
+}
+
+async function onActivated({ tabId, windowId }) {
+  const { session } = await readState();
+  if (session.status !== "recording" || windowId !== session.windowId) return;
+  const found = await recordedTab(tabId);
+  if (!found) return;
+  await queue([{ type: "tab_switch", ts: Date.now(), tab: tabId, frame: 0,
+    page: pageFrom(found.tab.url, found.tab.title, found.capture) }]);
+}
+
+async function onTabCreated(tab) {
+  const { session } = await readState();
+  if (session.status !== "recording" || tab.windowId !== session.windowId) return;
+  await updateSession((current) => {
+    if (!current.newTabs.includes(tab.id)) current.newTabs = current.newTabs.concat([tab.id]).slice(-50);
+  });
+}
+
+function safely(handler) {
+  return (...args) => {
+    handler(...args).catch((error) => console.warn("SOP Recorder:", error));
+  };
+}
+
+const ACTIONS = {
+  [MSG.START]: (data) => startRecording(data),
+  [MSG.PAUSE]: () => setPaused(true),
+  [MSG.RESUME]: () => setPaused(false),
+  [MSG.STOP]: () => stopRecording(),
+  [MSG.MARKER]: (data) => addMarker(data.label),
+  [MSG.SETTINGS_SAVED]: () => updateSession((session) => {
+    if (session.error && session.error.kind === "auth") session.error = null;
+  }).then(() => flush()),
+  [MSG.RESET]: () => updateSession((session) => (session.status === "finished" || session.status === "idle"
+    ? { status: "idle", pending: session.pending || [] } : session)),
+  [MSG.GET_STATE]: () => readState().then(({ session }) => session),
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!message || typeof message.type !== "string") return false;
+  if (message.type === MSG.CAPTURE) {
+    safely(onCapture)(message.data || {}, sender);
+    return false;
+  }
+  const action = ACTIONS[message.type];
+  if (!action || sender.id !== chrome.runtime.id || sender.tab && !sender.url.startsWith(chrome.runtime.getURL(""))) {
+    return false;
+  }
+  action(message.data || {})
+    .then((session) => sendResponse({ ok: true, session }))
+    .catch((error) => sendResponse({ ok: false, error: String(error && error.message || error) }));
+  return true;
+});
+
+chrome.webNavigation.onCommitted.addListener(safely(onCommitted));
+chrome.webNavigation.onCompleted.addListener(safely(onCompleted));
+chrome.webNavigation.onHistoryStateUpdated.addListener(safely(onHistoryChange));
+chrome.webNavigation.onReferenceFragmentUpdated.addListener(safely(onHistoryChange));
+chrome.tabs.onCreated.addListener(safely(onTabCreated));
+chrome.tabs.onActivated.addListener(safely(onActivated));
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === FLUSH_ALARM) flush();
+});
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && changes.session) renderBadge(changes.session.newValue).catch(() => undefined);
+});
+
+safely(async () => {
+  const { session } = await readState();
+  await renderBadge(session);
+  const starts = ((await chrome.storage.session.get("workerStarts")).workerStarts || 0) + 1;
+  await chrome.storage.session.set({ workerStarts: starts });
+  if (session.pending && session.pending.length) flush();
+})();
