@@ -1,0 +1,1 @@
+"""The SOP: a typed document model built from steps, and its renderers."""

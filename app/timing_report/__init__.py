@@ -1,0 +1,1 @@
+"""The timing report: pure figures from steps, and their renderers."""
