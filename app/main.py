@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -14,6 +13,7 @@ from app.database import SessionDep, make_engine, make_session_factory
 from app.errors import install_error_handlers
 from app.ingest.routes import router as ingest_router
 from app.overload import AdmissionLimit
+from app.pages import install_pages
 from app.settings import Settings, get_settings
 
 
@@ -46,13 +46,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__, "database": engine.dialect.name}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8>"
-            "<title>SOP Recorder</title></head><body><main><h1>SOP Recorder</h1>"
-            "<p>The service is running. The API is at <a href='/docs'>/docs</a>.</p>"
-            "</main></body></html>"
-        )
-
+    install_pages(app)
     return app

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     ingest_queue: int = Field(default=16, ge=0, le=10_000)
     retry_after_s: int = Field(default=1, ge=1, le=3600)
     idle_threshold_ms: int = Field(default=60_000, ge=1000)
+    #: Signs the web pages' session cookies; generated once into the data directory when unset
+    #: (set it explicitly when several hosts share one database).
+    session_secret: str | None = Field(default=None, min_length=32)
+    session_max_age_s: int = Field(default=12 * 3600, ge=60)
+    #: Mark the session cookie ``Secure`` even when the request reached us over plain HTTP
+    #: (behind a TLS-terminating proxy).
+    cookie_secure: bool = False
 
     @property
     def resolved_database_url(self) -> str:
