@@ -1,0 +1,1 @@
+"""The event log for process-mining tools: XES and CSV writers, and the XES reader."""

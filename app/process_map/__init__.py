@@ -1,0 +1,1 @@
+"""The process map: graph building, layout (pure), and its exporters."""
