@@ -1,0 +1,99 @@
+"""A real ``sop-recorder`` service in a subprocess, for tests and benchmarks that need one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """One uvicorn worker serving the app on ``url``; ``start``/``kill``/``stop`` as a test needs."""
+
+    data_dir: Path
+    database_url: str | None = None
+    port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["SOP_RECORDER_DATA_DIR"] = str(self.data_dir)
+        if self.database_url:
+            env["SOP_RECORDER_DATABASE_URL"] = self.database_url
+        else:
+            env.pop("SOP_RECORDER_DATABASE_URL", None)
+        env.update(self.extra_env)
+        return env
+
+    def cli(self, *args: str) -> str:
+        """Run ``sop-recorder ARGS`` against this server's database; returns stdout."""
+        done = subprocess.run(
+            [str(BIN / "sop-recorder"), *args], env=self.env(), cwd=ROOT,
+            capture_output=True, text=True, check=True, timeout=120,
+        )
+        return done.stdout
+
+    def create_user(self, email: str, role: str = "agent", team: str = "Support") -> str:
+        """A new user's API token."""
+        return self.cli("users", "create", email, "--role", role, "--team", team).strip().splitlines()[-1]
+
+    def start(self, timeout: float = 30.0, *, migrate: bool = True) -> None:
+        """Apply migrations (unless told not to), start uvicorn and wait for ``/healthz``."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            self.cli("migrate")
+        self.process = subprocess.Popen(
+            [str(BIN / "python"), "-m", "uvicorn", "app.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"server exited at start: {err[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become healthy")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush — a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """A graceful stop."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
