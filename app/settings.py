@@ -28,10 +28,15 @@ class Settings(BaseSettings):
     allowed_query_params: list[str] = Field(
         default_factory=lambda: ["tab", "view", "filter", "status", "sort", "page", "section"]
     )
-    ingest_capacity: int = Field(default=4, ge=1, le=256)
-    ingest_queue: int = Field(default=16, ge=0, le=10_000)
+    ingest_capacity: int = Field(default=2, ge=1, le=256)
+    ingest_queue: int = Field(default=4, ge=0, le=10_000)
     retry_after_s: int = Field(default=1, ge=1, le=3600)
     idle_threshold_ms: int = Field(default=60_000, ge=1000)
+    #: A team's system catalogue (JSON, same shape as app/steps/catalogue.json), merged over
+    #: the built-in one; and a team's phase rules (like app/steps/phases.json), tried first.
+    system_catalogue_path: Path | None = None
+    phase_rules_path: Path | None = None
+    max_import_bytes: int = Field(default=10_000_000, ge=1024)
     #: Signs the web pages' session cookies; generated once into the data directory when unset
     #: (set it explicitly when several hosts share one database).
     session_secret: str | None = Field(default=None, min_length=32)
