@@ -15,6 +15,7 @@ from app.ingest.routes import router as ingest_router
 from app.overload import AdmissionLimit
 from app.pages import install_pages
 from app.settings import Settings, get_settings
+from app.workflows.routes import router as workflows_router
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         retry_after_s=settings.retry_after_s,
     )
     app.include_router(ingest_router)
+    app.include_router(workflows_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: SessionDep) -> dict[str, Any]:
