@@ -7,13 +7,18 @@ import logging
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import accounts
 from app.database import make_engine, make_session_factory
-from app.errors import AppError
+from app.demo.load import DemoResult, load_demo
+from app.errors import AppError, NotFound
+from app.exports import EXPORTS, find_export, load_workflow_export
 from app.migrate import upgrade
+from app.models import Team, Workflow
 from app.settings import Settings, get_settings
 
 log = logging.getLogger("sop_recorder")
@@ -35,12 +40,62 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if admin is not None:
             print(f"Created the first admin: sign in as {admin.email} with password {password}")
             print("Create users with: sop-recorder users create EMAIL --role agent --team NAME")
+        if args.demo:
+            _print_demo(load_demo(session, settings), settings)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"SOP Recorder on http://{host}:{port}  (database: {settings.resolved_database_url})")
     uvicorn.run(
         "app.main:create_app", factory=True, host=host, port=port, workers=args.workers,
         log_level="info",
     )
+    return 0
+
+
+def _print_demo(result: DemoResult, settings: Settings) -> None:
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    state = "Loaded" if result.created else "Already loaded:"
+    print(f"{state} the demo ticket: workflow {result.workflow_id}, recording "
+          f"{result.recording_id}, {result.step_count} steps.")
+    print(f"  Web app:        {base}/workflows/{result.workflow_id}")
+    api = f"{base}/api/v1/workflows/{result.workflow_id}"
+    for artifact, formats in EXPORTS.items():
+        print(f"  {artifact + ':':<15} {api}/{artifact}?format={'|'.join(formats)}")
+    print(f"  Files:          sop-recorder export {result.workflow_id} --format md -o sop.md")
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Load the bundled support-ticket recording and print where to see every output."""
+    with _session(settings) as session:
+        password = secrets.token_urlsafe(12)
+        admin = accounts.ensure_first_admin(session, password)
+        if admin is not None:
+            print(f"Created the first admin: sign in as {admin.email} with password {password}")
+        _print_demo(load_demo(session, settings), settings)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one output of a workflow (by id or name) to a file."""
+    with _session(settings) as session:
+        query = select(Workflow).order_by(Workflow.id)
+        if args.workflow.isdigit():
+            query = query.where(Workflow.id == int(args.workflow))
+        else:
+            query = query.where(Workflow.name == args.workflow)
+        if args.team:
+            query = query.join(Team).where(Team.name == args.team)
+        workflows = session.scalars(query).all()
+        if len(workflows) != 1:
+            found = "no workflow" if not workflows else f"{len(workflows)} workflows (use --team)"
+            raise NotFound(f"{found} called {args.workflow!r}")
+        export = find_export(args.artifact, args.format)
+        body = export.render(load_workflow_export(session, workflows[0]))
+    data = body.encode() if isinstance(body, str) else body
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"Wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
     return 0
 
 
@@ -85,7 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="load the demo ticket first")
     serve.set_defaults(handler=cmd_serve)
+
+    demo = sub.add_parser("demo", help="load a realistic demo recording and show its outputs")
+    demo.set_defaults(handler=cmd_demo)
+
+    export = sub.add_parser("export", help="write a workflow's SOP or timing report to a file")
+    export.add_argument("workflow", help="workflow id or name")
+    export.add_argument("--artifact", default="sop", choices=sorted(EXPORTS))
+    export.add_argument("--format", default="md", help="md, html, docx, json, csv, ...")
+    export.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
+    export.add_argument("--team", help="the team, when several have a workflow of that name")
+    export.set_defaults(handler=cmd_export)
 
     migrate = sub.add_parser("migrate", help="apply the database migrations")
     migrate.set_defaults(handler=cmd_migrate)

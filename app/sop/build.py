@@ -117,7 +117,7 @@ def _procedure(
         _procedure_step(n, s, base.recording_id, typical, seen_in, notes)
         for n, s in enumerate(base.steps, start=1)
     ]
-    phase_of = {n: s.phase for n, s in enumerate(base.steps, start=1)}
+    phase_of = dict(enumerate(sections.forward_phases(base.steps), start=1))
     phases = []
     for phase, run in groupby(numbered, key=lambda s: phase_of[s.number]):
         steps = tuple(run)

@@ -18,12 +18,13 @@ from app.sop.document import (
     SopDocument,
     TriageRule,
 )
-from app.steps.model import PHASE_NAMES, PHASES, RecordingSteps
+from app.steps.model import PHASE_NAMES, PHASES, RecordingSteps, Step
 from app.timing_report.percentiles import median
 
 __all__ = [
     "PROMPTS",
     "escalation_path",
+    "forward_phases",
     "macros",
     "records",
     "sla_rows",
@@ -64,6 +65,28 @@ PROMPTS: dict[str, str] = {
 _MACRO_WORDS = ("macro", "canned", "snippet", "template", "saved repl")
 
 
+def forward_phases(steps: Sequence[Step]) -> list[str]:
+    """The phase each step is listed under: a procedure moves forward through the phases.
+
+    Contract: a step placed in an earlier phase than the one before it stays, in order, under
+    the current phase; phases outside ``PHASES`` are kept as they are.
+
+    >>> from types import SimpleNamespace as S
+    >>> forward_phases([S(phase=p) for p in ("triage", "diagnose", "triage", "resolve")])
+    ['triage', 'diagnose', 'diagnose', 'resolve']
+    """
+    rank = {phase: index for index, phase in enumerate(PHASES)}
+    current = -1
+    out = []
+    for step in steps:
+        if step.phase not in rank:
+            out.append(step.phase)
+            continue
+        current = max(current, rank[step.phase])
+        out.append(PHASES[current])
+    return out
+
+
 def triage_rules(
     recordings: Sequence[RecordingSteps], numbered: Mapping[str, int], details: LeadDetails
 ) -> tuple[TriageRule, ...]:
@@ -71,8 +94,9 @@ def triage_rules(
     when = {(c.field.casefold(), c.choice.casefold()): c.when for c in details.triage_conditions}
     rules: dict[tuple[str, str], TriageRule] = {}
     for recording in recordings:
-        for step in recording.steps:
-            if not (step.field and step.choice and (step.is_triage or step.phase == PHASES[0])):
+        listed_under = forward_phases(recording.steps)
+        for step, phase in zip(recording.steps, listed_under, strict=True):
+            if not (step.field and step.choice and phase == PHASES[0]):
                 continue
             key = (step.field.casefold(), step.choice.casefold())
             if key not in rules:
