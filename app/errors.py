@@ -107,8 +107,54 @@ def _body(code: str, message: str, errors: list[dict[str, Any]]) -> dict[str, An
     return body
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "a stable machine-readable code"},
+        "detail": {"type": "string", "description": "what is wrong, and where"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {"loc": {"type": "string"}, "msg": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def document_errors(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Declare the one error body on every operation: as its 422 and as its ``default``."""
+    openapi.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for path_item in openapi.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {**error, "description": "Invalid request"}
+            responses.setdefault("default", error)
+    schemas = openapi["components"]["schemas"]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Render every error as ``{"error", "detail", "errors"?}`` with its status."""
+    """Render every error as ``{"error", "detail", "errors"?}`` with its status, and say so."""
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:

@@ -73,8 +73,19 @@ class SubmitEvent(_EventBase):
 
 
 Control = Literal[
-    "text", "textarea", "contenteditable", "select", "checkbox", "radio", "toggle",
-    "date", "number", "range", "color", "file", "other",
+    "text",
+    "textarea",
+    "contenteditable",
+    "select",
+    "checkbox",
+    "radio",
+    "toggle",
+    "date",
+    "number",
+    "range",
+    "color",
+    "file",
+    "other",
 ]
 
 
@@ -128,6 +139,25 @@ class Batch(_Closed):
     events: Annotated[list[Event], Field(min_length=1, max_length=500)]
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema with every ``$defs`` reference inlined (for ``openapi_extra``)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 class BatchAck(BaseModel):
     """Sent only after the batch committed."""
 
@@ -147,7 +177,19 @@ class ClientInfo(_Closed):
 class RecordingCreate(_Closed):
     """Open a recording in a workflow, named (created if new) or by id."""
 
-    workflow: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)] | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["workflow"], "properties": {"workflow": {"type": "string"}}},
+                {"required": ["workflow_id"], "properties": {"workflow_id": {"type": "integer"}}},
+            ]
+        }
+    )
+
+    workflow: (
+        Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+        | None
+    ) = None
     workflow_id: int | None = Field(default=None, ge=1, le=INT32)
     ticket_ref: Annotated[str, StringConstraints(max_length=200)] | None = None
     client: ClientInfo = ClientInfo()
