@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.errors import Conflict
+from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Workflow
 from app.models import Step as StepRow
-from app.steps.model import RecordingSteps, Step
+from app.settings import Settings, get_settings
+from app.steps.catalogue import Catalogue, load_catalogue
+from app.steps.derive import DerivedSteps, derive_steps
+from app.steps.model import RawEvent, RecordingSteps, Step, TargetInfo
+from app.steps.phases import PhaseRule, load_rules
+from app.steps.schemas import RecordingStepsRead, StepRead
+from app.steps.timing import summarize_timing
+
+log = logging.getLogger(__name__)
+#: How many dropped event ids the manifest keeps (the counts per reason are always complete).
+MAX_DROPPED_LISTED = 2_000
 
 
 def pseudonym(user_id: int | None) -> str:
@@ -49,3 +66,149 @@ def load_workflow_recordings(
         query = query.where(Recording.included.is_(True))
     recordings = session.scalars(query.order_by(Recording.created_at, Recording.id)).all()
     return [load_recording_steps(session, recording) for recording in recordings]
+
+
+def raw_event(row: EventRow) -> RawEvent:
+    """The pipeline's view of a stored event."""
+    target = None
+    if row.target:
+        context = row.target.get("context") or {}
+        target = TargetInfo(
+            tag=row.target.get("tag") or "",
+            role=row.target.get("role"),
+            name=row.target.get("name"),
+            input_type=row.target.get("input_type"),
+            selectors=tuple(row.target.get("selectors") or ()),
+            heading=context.get("heading"),
+            dialog=context.get("dialog"),
+            form=context.get("form"),
+            landmark=context.get("landmark"),
+        )
+    return RawEvent(
+        id=row.client_id, seq=row.seq, type=row.type, ts=row.ts, tab=row.tab, frame=row.frame,
+        url=row.url, title=row.title, target=target, field=row.field, control=row.control,
+        choice=row.choice, checked=row.checked, transition=row.transition,
+        load_ms=row.load_ms, state=row.state, label=row.label,
+    )
+
+
+def load_raw_events(session: Session, recording_id: int) -> list[RawEvent]:
+    """The stored events of a recording, in ``seq`` order, as pipeline input."""
+    rows = session.scalars(
+        select(EventRow).where(EventRow.recording_id == recording_id).order_by(EventRow.seq)
+    )
+    return [raw_event(row) for row in rows]
+
+
+@lru_cache(maxsize=8)
+def _catalogue(path: str | None, mtime: float) -> Catalogue:
+    return load_catalogue(Path(path) if path else None)
+
+
+@lru_cache(maxsize=8)
+def _rules(path: str | None, mtime: float) -> tuple[PhaseRule, ...]:
+    return load_rules(Path(path) if path else None)
+
+
+def _stamp(path: Path | None) -> tuple[str | None, float]:
+    return (str(path), path.stat().st_mtime) if path else (None, 0.0)
+
+
+def configured_stages(settings: Settings) -> tuple[Catalogue, tuple[PhaseRule, ...]]:
+    """The catalogue and phase rules the settings name (re-read when their files change)."""
+    return _catalogue(*_stamp(settings.system_catalogue_path)), _rules(
+        *_stamp(settings.phase_rules_path)
+    )
+
+
+def _step_row(recording_id: int, step: Step) -> dict[str, Any]:
+    return {
+        "recording_id": recording_id,
+        "position": step.position,
+        "activity_key": step.activity_key[:300],
+        "kind": step.kind,
+        "title": step.title,
+        "system": step.system[:200],
+        "phase": step.phase,
+        "started_at_ms": step.started_at_ms,
+        "duration_ms": step.duration_ms,
+        "data": step.to_dict(),
+    }
+
+
+def process_recording(
+    session: Session, recording: Recording, settings: Settings | None = None
+) -> DerivedSteps:
+    """Derive the recording's steps from its events and replace its stored steps.
+
+    Does not commit: the use case that calls it does.
+    """
+    settings = settings or get_settings()
+    catalogue, rules = configured_stages(settings)
+    result = derive_steps(
+        load_raw_events(session, recording.id),
+        catalogue=catalogue,
+        rules=rules,
+        idle_threshold_ms=settings.idle_threshold_ms,
+    )
+    session.execute(delete(StepRow).where(StepRow.recording_id == recording.id))
+    if result.steps:
+        session.execute(insert(StepRow), [_step_row(recording.id, s) for s in result.steps])
+    manifest = dict(recording.manifest or {})
+    manifest["derived"] = {
+        "steps": len(result.steps),
+        "dropped": dict(sorted(Counter(reason for _, reason in result.dropped).items())),
+        "dropped_events": [list(pair) for pair in result.dropped[:MAX_DROPPED_LISTED]],
+    }
+    manifest.pop("pipeline_error", None)
+    recording.manifest = manifest
+    return result
+
+
+def process_or_mark_failed(
+    session: Session, recording: Recording, settings: Settings | None = None
+) -> bool:
+    """Run :func:`process_recording` in a savepoint; on any error mark the recording failed.
+
+    A failing pipeline never turns finishing a recording into a server error: the recording
+    becomes ``failed`` with the reason in its manifest, and its events stay stored so that
+    it can be re-run after a fix. Returns whether the steps were derived. Does not commit.
+    """
+    try:
+        with session.begin_nested():
+            process_recording(session, recording, settings)
+    except Exception as exc:
+        log.exception("pipeline failed for recording %s", recording.id)
+        manifest = dict(recording.manifest or {})
+        manifest["pipeline_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+        recording.manifest = manifest
+        recording.status = RecordingStatus.failed
+        return False
+    if recording.status == RecordingStatus.failed:
+        recording.status = RecordingStatus.finished
+    return True
+
+
+def reprocess_recording(
+    session: Session, recording: Recording, settings: Settings | None = None
+) -> bool:
+    """Use case: re-derive a closed recording's steps (after the rules changed); commits."""
+    if recording.status == RecordingStatus.recording:
+        raise Conflict(f"recording {recording.id} is still recording; finish it first")
+    ok = process_or_mark_failed(session, recording, settings)
+    session.commit()
+    return ok
+
+
+def steps_view(session: Session, recording: Recording) -> RecordingStepsRead:
+    """The API view of a recording's stored steps, with its timing totals."""
+    steps = load_recording_steps(session, recording).steps
+    derived = (recording.manifest or {}).get("derived") or {}
+    return RecordingStepsRead(
+        recording_id=recording.id,
+        status=recording.status,
+        steps=[StepRead.model_validate(step.to_dict()) for step in steps],
+        timing=summarize_timing(steps),
+        dropped=dict(derived.get("dropped") or {}),
+        pipeline_error=(recording.manifest or {}).get("pipeline_error"),
+    )

@@ -8,13 +8,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 
-from app.auth import CurrentUser
+from app import pipeline
+from app.auth import CurrentUser, LeadUser
 from app.database import SessionDep
 from app.ingest import store
 from app.ingest.body import parse_json, read_limited_body
 from app.ingest.schemas import Batch, BatchAck, RecordingCreate, RecordingPage, RecordingRead
 from app.models import Recording, Role, User
 from app.settings import Settings
+from app.steps.schemas import RecordingStepsRead
 
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
@@ -34,6 +36,14 @@ def load_recording(recording_id: int, user: CurrentUser, session: SessionDep) ->
 
 
 RecordingDep = Annotated[Recording, Depends(load_recording)]
+
+
+def load_recording_for_lead(recording_id: int, user: LeadUser, session: SessionDep) -> Recording:
+    """Load-or-404 for changing a recording: leads and admins of its team only."""
+    return store.get_recording_for(session, user, recording_id)
+
+
+LeadRecordingDep = Annotated[Recording, Depends(load_recording_for_lead)]
 
 
 def to_read(recording: Recording) -> RecordingRead:
@@ -107,9 +117,26 @@ def _store_body(
 
 
 @router.post("/recordings/{recording_id}/finish", response_model=RecordingRead)
-def finish_recording(recording: RecordingDep, session: SessionDep) -> RecordingRead:
+def finish_recording(
+    recording: RecordingDep, session: SessionDep, settings: SettingsDep
+) -> RecordingRead:
     """Close the recording and derive its steps."""
-    return to_read(store.finish_recording(session, recording))
+    return to_read(store.finish_recording(session, recording, settings))
+
+
+@router.get("/recordings/{recording_id}/steps", response_model=RecordingStepsRead)
+def get_recording_steps(recording: RecordingDep, session: SessionDep) -> RecordingStepsRead:
+    """The recording's derived steps, with their timing and event ids."""
+    return pipeline.steps_view(session, recording)
+
+
+@router.post("/recordings/{recording_id}/reprocess", response_model=RecordingStepsRead)
+def reprocess_recording(
+    recording: LeadRecordingDep, session: SessionDep, settings: SettingsDep
+) -> RecordingStepsRead:
+    """Re-derive the steps of a closed recording (after the catalogue or rules changed)."""
+    pipeline.reprocess_recording(session, recording, settings)
+    return pipeline.steps_view(session, recording)
 
 
 @router.get("/recordings/{recording_id}", response_model=RecordingRead)

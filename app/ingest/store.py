@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app import pipeline
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
 from app.ingest.redaction import redact_text, redact_url
 from app.ingest.schemas import Batch, RecordingCreate
@@ -222,13 +223,19 @@ def store_batch(
     }
 
 
-def finish_recording(session: Session, recording: Recording) -> Recording:
-    """Close a recording; finishing twice is harmless."""
+def finish_recording(
+    session: Session, recording: Recording, settings: Settings | None = None
+) -> Recording:
+    """Close a recording and derive its steps; finishing twice is harmless.
+
+    A pipeline error marks the recording ``failed`` (reason in the manifest), never a 500.
+    """
     if recording.status == RecordingStatus.recording:
         recording.status = RecordingStatus.finished
         recording.finished_at = utcnow()
         recording.event_count = session.scalar(
             select(func.count()).select_from(EventRow).where(EventRow.recording_id == recording.id)
         ) or 0
+        pipeline.process_or_mark_failed(session, recording, settings)
     session.commit()
     return recording

@@ -1,0 +1,159 @@
+"""Use case: import a recording made by another tool, whole, as a finished recording.
+
+The file arrives as the request body (JSON: a DevTools Recorder user flow; CSV: an Action
+Logger UI log), within a size limit. It is read by a pure importer, every event is validated
+against wire format v1 and redacted like any other, then the recording, its events and its
+steps are written in one transaction. Anything malformed is a 4xx and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from app import pipeline
+from app.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    validation_errors,
+)
+from app.importers.devtools import read_user_flow
+from app.importers.uilog import read_ui_log
+from app.importers.wire import ImportedRecording
+from app.ingest import store
+from app.ingest.body import parse_json
+from app.ingest.schemas import Event, RecordingCreate
+from app.models import Event as EventRow
+from app.models import Recording, RecordingStatus, User, utcnow
+from app.settings import Settings
+
+__all__ = ["FORMATS", "Upload", "import_recording", "read_file", "read_upload"]
+
+#: Media type -> importer format.
+FORMATS = {
+    "application/json": "devtools-recorder",
+    "text/csv": "action-logger",
+    "application/csv": "action-logger",
+}
+_EVENT = TypeAdapter(Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file to import: its format and its bytes."""
+
+    format: str
+    data: bytes
+
+
+async def read_upload(request: Request, max_bytes: int) -> Upload:
+    """The request body as an :class:`Upload`; 415 for other types, 413 past ``max_bytes``."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in FORMATS:
+        raise UnsupportedMediaType(
+            "send a DevTools Recorder flow as application/json or an Action Logger log as "
+            "text/csv"
+        )
+    if request.headers.get("content-encoding", "identity").strip().lower() != "identity":
+        raise UnsupportedMediaType("send the file uncompressed")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"the file is over the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"the file is over the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return Upload(FORMATS[media], b"".join(chunks))
+
+
+def read_file(upload: Upload, *, start_ms: int) -> ImportedRecording:
+    """Run the importer of the upload's format; 400/422 on anything it cannot read."""
+    try:
+        if upload.format == "devtools-recorder":
+            return read_user_flow(parse_json(upload.data), start_ms=start_ms)
+        try:
+            text = upload.data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadRequest("the CSV file is not UTF-8") from exc
+        return read_ui_log(text)
+    except (ValueError, RecursionError) as exc:
+        raise Unprocessable(f"cannot import the file: {str(exc)[:300]}") from exc
+
+
+def _validated(imported: ImportedRecording, settings: Settings) -> list[Any]:
+    if not imported.events:
+        raise Unprocessable("the file holds no browser actions to import")
+    if len(imported.events) > settings.max_events_per_recording:
+        raise PayloadTooLarge(
+            f"the file holds {len(imported.events)} events; the limit is "
+            f"{settings.max_events_per_recording}"
+        )
+    events = []
+    for index, raw in enumerate(imported.events):
+        try:
+            events.append(_EVENT.validate_python(raw))
+        except ValidationError as exc:
+            errors = validation_errors(list(exc.errors()))
+            raise Unprocessable(
+                f"imported event {index}: {errors[0]['loc']}: {errors[0]['msg']}", errors=errors
+            ) from exc
+    return events
+
+
+def _manifest(imported: ImportedRecording, rows: list[dict[str, Any]],
+              counts: Counter[str]) -> dict[str, Any]:
+    manifest = store.new_manifest()
+    manifest["event_counts"] = dict(sorted(Counter(row["type"] for row in rows).items()))
+    manifest["redacted"] = dict(sorted(counts.items()))
+    manifest["imported"] = {
+        "format": imported.source,
+        "skipped": dict(sorted(imported.skipped.items())),
+        "never_imported": ["typed values (change values, content, target.value)",
+                           "innerHTML", "key presses", "clipboard contents"],
+    }
+    return manifest
+
+
+def _workflow_name(requested: str | None, imported: ImportedRecording) -> str:
+    name = " ".join((requested or imported.title or "").split())[:200]
+    return name or "Imported recording"
+
+
+def import_recording(
+    session: Session, user: User, upload: Upload, workflow: str | None, settings: Settings
+) -> Recording:
+    """Create a finished recording, its events and steps from an upload; commits once."""
+    now = utcnow()
+    imported = read_file(upload, start_ms=int(now.timestamp() * 1000))
+    events = _validated(imported, settings)
+    target = store.find_or_create_workflow(
+        session, user, RecordingCreate(workflow=_workflow_name(workflow, imported))
+    )
+    recording = Recording(
+        team_id=user.team_id, workflow_id=target.id, workflow=target, user_id=user.id,
+        source=imported.source, status=RecordingStatus.finished, client={},
+        manifest={}, event_count=len(events), finished_at=now,
+    )
+    session.add(recording)
+    session.flush()
+    counts: Counter[str] = Counter()
+    rows = [
+        store.event_row(recording.id, event, settings.allowed_query_params, counts, now)
+        for event in events
+    ]
+    session.execute(insert(EventRow), rows)
+    recording.manifest = _manifest(imported, rows, counts)
+    pipeline.process_or_mark_failed(session, recording, settings)
+    session.commit()
+    return recording
