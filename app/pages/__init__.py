@@ -5,11 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.pages import account, admin, recordings, sign_in, workflows
+from app.pages import (
+    account,
+    admin,
+    downloads,
+    recordings,
+    sign_in,
+    workflow,
+    workflow_edit,
+    workflows,
+)
 from app.pages.rendering import STATIC_DIR, install_page_error_pages
 
 router = APIRouter(include_in_schema=False)
-for module in (sign_in, workflows, recordings, account, admin):
+for module in (sign_in, workflows, workflow, workflow_edit, downloads, recordings, account,
+               admin):
     router.include_router(module.router)
 
 

@@ -14,7 +14,10 @@ from tests.pages.conftest import make_step, sign_in, soup
 
 
 def assert_inert(page: BeautifulSoup) -> None:
-    """No script element, no event-handler attribute, no javascript: URL anywhere."""
+    """No script element, no event-handler attribute, no javascript: URL anywhere.
+
+    The only frames allowed are sandboxed ``srcdoc`` documents, checked the same way.
+    """
     assert page.find("script") is None or all(s.get("src", "").startswith("/static/")
                                               for s in page.find_all("script"))
     for element in page.find_all(True):
@@ -22,7 +25,10 @@ def assert_inert(page: BeautifulSoup) -> None:
             assert not name.lower().startswith("on"), (element.name, name)
             text = " ".join(value) if isinstance(value, list) else str(value)
             assert not text.strip().lower().startswith("javascript:"), (element.name, name)
-    assert page.find("iframe") is None and page.find("img") is None
+    assert page.find("img") is None and page.find("object") is None
+    for frame in page.find_all("iframe"):
+        assert "allow-scripts" not in frame["sandbox"] and not frame.get("src")
+        assert_inert(BeautifulSoup(frame["srcdoc"], "html.parser"))
 
 
 @pytest.fixture
@@ -32,7 +38,13 @@ def hostile(make_account: Any, make_recording: Any, session: Any) -> dict[str, A
              for i, payload in enumerate(PAYLOADS)]
     recording = make_recording(lead, "<script>alert('wf')</script> Refund", steps)
     recording.ticket_ref = '"><img src=x onerror=alert(1)>'
-    recording.workflow.details = {"owner": "<svg onload=alert(1)>"}
+    recording.workflow.details = {
+        "owner": "<svg onload=alert(1)>", "purpose": "\n".join(PAYLOADS[:20]),
+        "quality_checks": list(PAYLOADS[20:40]),
+        "roles": [{"role": "<script>alert(2)</script>", "responsibilities": PAYLOADS[5]}],
+    }
+    recording.workflow.step_notes = {steps[0].activity_key: {"note": PAYLOADS[0],
+                                                             "warning": PAYLOADS[2]}}
     session.commit()
     return {"lead": lead, "recording": recording}
 
@@ -41,7 +53,9 @@ def test_every_page_shows_the_payloads_as_text(client: TestClient,
                                                hostile: dict[str, Any]) -> None:
     sign_in(client, hostile["lead"])
     recording = hostile["recording"]
-    for path in ["/workflows", "/recordings", f"/recordings/{recording.id}", "/account"]:
+    flow = f"/workflows/{recording.workflow_id}"
+    for path in ["/workflows", "/recordings", f"/recordings/{recording.id}", "/account",
+                 flow, f"{flow}/edit", f"{flow}/preview"]:
         response = client.get(path)
         assert response.status_code == 200, path
         assert_inert(soup(response))

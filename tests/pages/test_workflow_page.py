@@ -1,0 +1,204 @@
+"""The workflow page, the lead's edit forms, step notes, the preview and the page downloads."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Connection
+
+from app.exports import EXPORTS
+from tests.conftest import table_counts
+from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.test_injection import assert_inert
+
+T0 = 1_763_800_000_000
+PHASE_OF = ("triage", "diagnose", "resolve", "confirm", "close")
+
+
+@pytest.fixture
+def flow(make_account: Any, make_recording: Any) -> dict[str, Any]:
+    lead, agent = make_account("lead"), make_account("agent")
+    steps = [make_step(i, f"Step {i} of the refund", phase=PHASE_OF[i % 5],
+                       system=("Zendesk", "Stripe Dashboard")[i % 2],
+                       started_at_ms=T0 + i * 20_000, duration_ms=20_000,
+                       key=f"zendesk:ticket:click:{i}") for i in range(6)]
+    recording = make_recording(agent, "Refund request", steps)
+    return {"lead": lead, "agent": agent, "id": recording.workflow_id, "recording": recording}
+
+
+def test_the_page_shows_the_sop_map_timing_recordings_and_downloads(
+    client: TestClient, flow: dict[str, Any]
+) -> None:
+    sign_in(client, flow["lead"])
+    response = client.get(f"/workflows/{flow['id']}")
+    assert response.status_code == 200
+    page = soup(response)
+    sop = soup_of_frame(page.select_one("iframe.sop-frame"))
+    assert sop.find("h1").text == "Refund request"
+    assert [li.get_text(strip=True) for li in sop.select("#procedure li")][:1]
+    assert page.select_one("#map .map-viewport svg[role=img]") is not None
+    assert len(page.select("#timing svg.chart")) == 5
+    assert page.select_one("#included a")["href"] == f"/recordings/{flow['recording'].id}"
+    links = {a["href"] for a in page.select("#downloads a")}
+    expected = {f"/workflows/{flow['id']}/download/{artifact}.{fmt}"
+                for artifact, formats in EXPORTS.items() for fmt in formats}
+    assert links == expected and len(links) >= 7
+    assert page.find("a", href=f"/workflows/{flow['id']}/edit") is not None
+    assert_inert(page)
+
+
+def soup_of_frame(frame: Any) -> Any:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(frame["srcdoc"], "html.parser")
+
+
+def test_an_agent_reads_but_cannot_edit(client: TestClient, flow: dict[str, Any],
+                                        connection: Connection) -> None:
+    csrf = sign_in(client, flow["agent"])
+    page = soup(client.get(f"/workflows/{flow['id']}"))
+    assert page.find("a", href=f"/workflows/{flow['id']}/edit") is None
+    assert page.select_one("#notes") is None
+    assert client.get(f"/workflows/{flow['id']}/edit").status_code == 403
+    before = table_counts(connection)
+    posted = client.post(f"/workflows/{flow['id']}/edit",
+                         data={"csrf_token": csrf, "section": "purpose", "purpose": "x"})
+    assert posted.status_code == 403
+    noted = client.post(f"/workflows/{flow['id']}/notes",
+                        data={"csrf_token": csrf, "activity_key": "k", "note": "x"})
+    assert noted.status_code == 403
+    assert table_counts(connection) == before
+
+
+def test_another_team_gets_404(client: TestClient, flow: dict[str, Any],
+                               make_account: Any) -> None:
+    sign_in(client, make_account("lead", team="Billing"))
+    for path in ("", "/edit", "/preview", "/download/sop.md"):
+        response = client.get(f"/workflows/{flow['id']}{path}")
+        assert response.status_code == 404, path
+        assert "Refund request" not in response.text
+
+
+def test_saving_a_section_changes_the_sop(client: TestClient, flow: dict[str, Any]) -> None:
+    csrf = sign_in(client, flow["lead"])
+    response = client.post(f"/workflows/{flow['id']}/edit", follow_redirects=False, data={
+        "csrf_token": csrf, "section": "purpose", "purpose": "Refund a charge <fast>."})
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/edit?saved=purpose#purpose")
+    form = soup(client.get(response.headers["location"]))
+    assert form.select_one("#purpose .flash").text == "Saved."
+    assert form.select_one("#f-purpose").text == "Refund a charge <fast>."
+    sop = client.get(f"/workflows/{flow['id']}/download/sop.md").text
+    assert "Refund a charge &lt;fast&gt;." in sop
+
+
+def test_table_sections_keep_their_rows(client: TestClient, flow: dict[str, Any]) -> None:
+    csrf = sign_in(client, flow["lead"])
+    client.post(f"/workflows/{flow['id']}/edit", data={
+        "csrf_token": csrf, "section": "roles", "roles-0-role": "Agent",
+        "roles-0-raci-triage": "r", "roles-2-role": "Team lead", "roles-2-raci-resolve": "A"})
+    form = soup(client.get(f"/workflows/{flow['id']}/edit"))
+    assert form.select_one("#f-roles-0-role")["value"] == "Agent"
+    assert form.select_one("#f-roles-0-raci-triage")["value"] == "R"
+    assert form.select_one("#f-roles-1-role")["value"] == "Team lead"
+    assert form.select_one("#f-roles-3-role")["value"] == ""
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"section": "document-control", "review_interval_days": "soon"}, "f-review_interval_days"),
+    ({"section": "document-control", "owner": "x" * 201}, "f-owner"),
+    ({"section": "related", "related_documents-1-title": "Policy",
+      "related_documents-1-url": "javascript:alert(1)"}, "f-related_documents-1-url"),
+    ({"section": "slas", "sla_targets-0-name": "First reply",
+      "sla_targets-0-target_minutes": "0"}, "f-sla_targets-0-target_minutes"),
+])
+def test_a_refused_section_shows_the_message_next_to_the_field(
+    client: TestClient, flow: dict[str, Any], connection: Connection,
+    data: dict[str, str], field: str,
+) -> None:
+    csrf = sign_in(client, flow["lead"])
+    before = table_counts(connection)
+    response = client.post(f"/workflows/{flow['id']}/edit", data={"csrf_token": csrf, **data})
+    assert response.status_code == 422
+    page = soup(response)
+    element = page.select_one(f"#{field}")
+    assert element["aria-invalid"] == "true"
+    assert f"{field}-error" in element["aria-describedby"]
+    assert page.select_one(f"#{field}-error").text
+    assert page.select_one("[role=alert]") is not None
+    assert table_counts(connection) == before
+
+
+def test_a_raci_error_is_shown_under_its_row(client: TestClient, flow: dict[str, Any]) -> None:
+    csrf = sign_in(client, flow["lead"])
+    response = client.post(f"/workflows/{flow['id']}/edit", data={
+        "csrf_token": csrf, "section": "roles", "roles-1-role": "Agent",
+        "roles-1-raci-triage": "XYZ"})
+    assert response.status_code == 422
+    assert "R, A, C, I" in soup(response).select_one("#f-roles-1-error").text
+
+
+def test_a_step_note_appears_in_the_sop(client: TestClient, flow: dict[str, Any]) -> None:
+    csrf = sign_in(client, flow["lead"])
+    response = client.post(f"/workflows/{flow['id']}/notes", follow_redirects=False, data={
+        "csrf_token": csrf, "activity_key": "zendesk:ticket:click:2",
+        "note": "Check the plan first", "warning": "Do NOT refund over $500"})
+    assert response.status_code == 303
+    page = soup(client.get(f"/workflows/{flow['id']}"))
+    notes = page.select_one("#notes")
+    assert "Do NOT refund over $500" in notes.select_one(".warning").text
+    assert "Check the plan first" in soup_of_frame(page.select_one("iframe")).text
+
+
+def test_a_too_long_note_is_refused_next_to_the_field(
+    client: TestClient, flow: dict[str, Any], connection: Connection
+) -> None:
+    csrf = sign_in(client, flow["lead"])
+    before = table_counts(connection)
+    response = client.post(f"/workflows/{flow['id']}/notes", data={
+        "csrf_token": csrf, "activity_key": "zendesk:ticket:click:2", "warning": "w" * 1001})
+    assert response.status_code == 422
+    error = soup(response).select_one("#notes .field-error")
+    assert error is not None and "1000" in error.text
+    assert table_counts(connection) == before
+
+
+def test_the_preview_shows_the_sop_as_downloaded(client: TestClient,
+                                                 flow: dict[str, Any]) -> None:
+    sign_in(client, flow["lead"])
+    frame = soup(client.get(f"/workflows/{flow['id']}/preview")).select_one("iframe")
+    downloaded = client.get(f"/workflows/{flow['id']}/download/sop.html").text
+    assert frame["srcdoc"] == downloaded
+
+
+class TestDownloads:
+    def test_every_registered_format_downloads(self, client: TestClient,
+                                               flow: dict[str, Any]) -> None:
+        sign_in(client, flow["agent"])
+        for artifact, formats in EXPORTS.items():
+            for fmt, spec in formats.items():
+                response = client.get(f"/workflows/{flow['id']}/download/{artifact}.{fmt}")
+                assert response.status_code == 200, (artifact, fmt)
+                assert response.headers["content-type"].startswith(spec.media_type.split(";")[0])
+                assert "attachment" in response.headers["content-disposition"]
+
+    def test_the_docx_opens(self, client: TestClient, flow: dict[str, Any]) -> None:
+        sign_in(client, flow["lead"])
+        body = client.get(f"/workflows/{flow['id']}/download/sop.docx").content
+        assert docx.Document(io.BytesIO(body)).paragraphs
+
+    @pytest.mark.parametrize("name", ["sop.exe", "nothing.md", "sop", "../etc.md"])
+    def test_unknown_downloads_are_refused(self, client: TestClient, flow: dict[str, Any],
+                                           name: str) -> None:
+        sign_in(client, flow["lead"])
+        status = client.get(f"/workflows/{flow['id']}/download/{name}").status_code
+        assert status in (404, 422)
+
+    def test_signed_out_downloads_go_to_login(self, browser_client: TestClient,
+                                              flow: dict[str, Any]) -> None:
+        response = browser_client.get(f"/workflows/{flow['id']}/download/sop.md")
+        assert response.status_code == 303
