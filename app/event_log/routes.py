@@ -14,9 +14,10 @@ from app.event_log.csv import render_event_csv
 from app.event_log.xes import render_xes
 from app.event_log.xes_checks import check_xes
 from app.event_log.xes_reader import read_xes
+from app.exports import load_workflow_export
 from app.ingest.routes import RecordingDep
-from app.pipeline import load_recording_steps, load_workflow_recordings
-from app.process_map.routes import DOWNLOAD_HEADERS
+from app.pipeline import load_recording_steps
+from app.process_map.routes import DOWNLOAD_HEADERS, Version
 from app.steps.model import RecordingSteps
 from app.workflows.deps import WorkflowDep
 
@@ -36,10 +37,12 @@ def log_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/event-log", response_class=Response)
 def workflow_event_log(
-    workflow: WorkflowDep, session: SessionDep, format: LogFormatQuery = "xes"
+    workflow: WorkflowDep, session: SessionDep, format: LogFormatQuery = "xes",
+    version: Version = None,
 ) -> Response:
-    """One trace per included, finished recording of the workflow; one event per step."""
-    recordings = load_workflow_recordings(session, workflow)
+    """One trace per included, finished recording of the workflow (or a version's); one event
+    per step."""
+    recordings = list(load_workflow_export(session, workflow, version=version).recordings)
     return log_response(recordings, format, workflow.name, f"event-log-workflow-{workflow.id}")
 
 

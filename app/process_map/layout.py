@@ -176,16 +176,15 @@ def _reduce_crossings(cells: Cells, lanes: list[str], links: list[tuple[str, str
                 cell = cells.get((lane, layer))
                 if not cell or len(cell) < 2:
                     continue
-                cell.sort(key=lambda item: _barycenter(item, neighbours, position, cell))
+                keys = {item: (_barycenter(item, neighbours, position), index)
+                        for index, item in enumerate(cell)}
+                cell.sort(key=keys.__getitem__)
                 position.update({item: lane_rank[lane] * 10_000 + i for i, item in enumerate(cell)})
 
 
-def _barycenter(
-    item: str, neighbours: dict[str, list[str]], position: dict[str, int], cell: list[str]
-) -> tuple[float, int]:
+def _barycenter(item: str, neighbours: dict[str, list[str]], position: dict[str, int]) -> float:
     placed = [position[n] for n in neighbours.get(item, ()) if n in position]
-    here = cell.index(item)
-    return (sum(placed) / len(placed) if placed else position[item], here)
+    return sum(placed) / len(placed) if placed else position[item]
 
 
 def _place_lanes(

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from app.database import SessionDep
+from app.exports import load_workflow_export
 from app.ingest.routes import RecordingDep
-from app.pipeline import load_recording_steps, load_workflow_recordings
+from app.pipeline import load_recording_steps
 from app.process_map.export import FORMATS, render_process_map
 from app.steps.model import RecordingSteps
 from app.workflows.deps import WorkflowDep
@@ -17,6 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["process map"])
 
 MapFormatName = Literal["svg", "bpmn", "mermaid", "graphml", "json"]
 MapFormatQuery = Annotated[MapFormatName, Query(description="svg, bpmn, mermaid, graphml or json")]
+#: A published version of the workflow (its recordings then), else its current recordings.
+Version = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 #: Downloads are documents, never pages: nothing in them may run or load anything.
 DOWNLOAD_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
@@ -36,10 +39,11 @@ def map_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/process-map", response_class=Response)
 def workflow_process_map(
-    workflow: WorkflowDep, session: SessionDep, format: MapFormatQuery = "svg"
+    workflow: WorkflowDep, session: SessionDep, format: MapFormatQuery = "svg",
+    version: Version = None,
 ) -> Response:
-    """The merged process map of a workflow's included, finished recordings."""
-    recordings = load_workflow_recordings(session, workflow)
+    """The merged process map of a workflow's included, finished recordings (or a version's)."""
+    recordings = list(load_workflow_export(session, workflow, version=version).recordings)
     return map_response(recordings, format, workflow.name, f"process-map-workflow-{workflow.id}")
 
 

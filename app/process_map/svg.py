@@ -116,7 +116,7 @@ def _shape(body: ET.Element, box: Box) -> None:
     if box.kind == "activity":
         _el(group, "rect", {"class": "task", "x": _n(box.x), "y": _n(box.y), "rx": "8",
                             "width": _n(box.width), "height": _n(box.height)})
-        lines = wrap_label(box.label, 22, 3)
+        lines = wrap_label(box.label, 19, 3)
         top = box.y + 16 + (3 - len(lines)) * 6
         for index, line in enumerate(lines):
             _el(group, "text", {"class": "task-label", "x": _n(cx), "y": _n(top + index * 14),
