@@ -11,9 +11,12 @@ from sqlalchemy.engine import Engine
 from app import __version__
 from app.database import SessionDep, make_engine, make_session_factory
 from app.errors import install_error_handlers
+from app.event_log.routes import router as event_log_router
 from app.ingest.routes import router as ingest_router
 from app.overload import AdmissionLimit
 from app.pages import install_pages
+from app.process_map.routes import router as process_map_router
+from app.replay.routes import router as replay_router
 from app.settings import Settings, get_settings
 from app.workflows.routes import router as workflows_router
 
@@ -41,6 +44,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.include_router(ingest_router)
     app.include_router(workflows_router)
+    app.include_router(process_map_router)
+    app.include_router(event_log_router)
+    app.include_router(replay_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(session: SessionDep) -> dict[str, Any]:
