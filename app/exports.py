@@ -15,8 +15,12 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, Unprocessable
+from app.event_log.csv import render_event_csv
+from app.event_log.xes import render_xes
 from app.models import Recording, Workflow
 from app.pipeline import load_recording_steps, load_workflow_recordings
+from app.process_map.export import FORMATS as MAP_FORMATS
+from app.process_map.export import render_process_map
 from app.sop.build import build_sop
 from app.sop.document import LeadDetails, Revision, SopDocument, StepNote
 from app.sop.docx import render_sop_docx
@@ -166,3 +170,16 @@ register("timing-report", "json", "application/json", "json",
          lambda d: render_timing_json(d.timing()))
 register("timing-report", "csv", "text/csv; charset=utf-8", "csv",
          lambda d: render_timing_csv(d.timing()))
+
+
+def _process_map(fmt: str) -> Callable[[ExportData], str]:
+    """A renderer of the process map in ``fmt`` (one of :data:`MAP_FORMATS`)."""
+    return lambda data: render_process_map(data.recordings, fmt, title=data.workflow)
+
+
+for _name, _spec in MAP_FORMATS.items():
+    register("process-map", _name, _spec.media_type, _spec.extension, _process_map(_name))
+register("event-log", "xes", "application/xml", "xes",
+         lambda d: render_xes(d.recordings, title=d.workflow))
+register("event-log", "csv", "text/csv; charset=utf-8", "csv",
+         lambda d: render_event_csv(d.recordings))
