@@ -107,9 +107,10 @@ async function onActivated({ tabId, windowId }) {
   const { session } = await readState();
   if (session.status !== "recording" || windowId !== session.windowId) return;
   const found = await recordedTab(tabId);
-  if (!found) return;
+  // A tab that has just been opened is announced by its `new_tab` navigation instead.
+  if (!found || found.session.newTabs.includes(tabId)) return;
   await queue([{ type: "tab_switch", ts: Date.now(), tab: tabId, frame: 0,
-    page: pageFrom(found.tab.url, found.tab.title, found.capture) }]);
+    page: pageFrom(found.tab.url || found.tab.pendingUrl, found.tab.title, found.capture) }]);
 }
 
 async function onTabCreated(tab) {

@@ -44,8 +44,18 @@
     return target;
   }
 
+  function detach() {
+    const teardowns = state.teardowns;
+    state.teardowns = [];
+    state.recording = false;
+    for (const teardown of teardowns) teardown();
+  }
+
   function send(event, handlerMs) {
-    if (!chrome.runtime || !chrome.runtime.id) return;
+    if (!chrome.runtime || !chrome.runtime.id) {
+      detach();
+      return;
+    }
     const message = { type: MSG.CAPTURE, data: { event, handler_ms: handlerMs } };
     const attempt = (tries) => {
       try {
@@ -127,7 +137,7 @@
   }
 
   function fieldLabel(el) {
-    return redactText(D.accessibleName(el)) || el.getAttribute("name") || el.localName;
+    return redactText(D.accessibleName(el) || D.normalizeText(el.getAttribute("name"), 512)) || el.localName;
   }
 
   function radioGroupLabel(el) {
@@ -137,7 +147,7 @@
       const name = group.getAttribute("aria-label") || (legend ? D.safeText(legend) : "");
       if (name) return redactText(D.normalizeText(name));
     }
-    return el.getAttribute("name") || "";
+    return redactText(D.normalizeText(el.getAttribute("name"), 512));
   }
 
   function choiceChange(el) {
@@ -198,7 +208,6 @@
     if (!pending) return;
     pendingEdits.delete(field);
     clearTimeout(pending.timer);
-    if (!state.recording) return;
     const control = field.isContentEditable ? "contenteditable" : field.localName === "textarea" ? "textarea"
       : (field.getAttribute("type") || "").toLowerCase() === "number" ? "number" : "text";
     emit("change", { target: redactTarget(D.describeElement(field)), field: fieldLabel(field), control });
@@ -224,7 +233,7 @@
       const field = el && el.nodeType === 1 ? editableHost(el) : null;
       if (field && pendingEdits.has(field)) emitEdit(field);
     }));
-    return () => { offInput(); offBlur(); flushEdits(); };
+    return () => { offInput(); offBlur(); };
   }
 
   function initSubmitCapture() {
@@ -249,17 +258,11 @@
     }));
   }
 
-  function start() {
-    if (state.teardowns.length) return;
-    state.teardowns = [initClickCapture(), initChangeCapture(), initEditCapture(),
-      initSubmitCapture(), initVisibilityCapture()];
-  }
-
-  function stop() {
-    const teardowns = state.teardowns;
-    state.teardowns = [];
-    for (const teardown of teardowns) teardown();
-  }
+  // Listeners go on at document_start, before any page script, so a page that stops
+  // propagation in its own capture listeners cannot hide clicks; they return at once unless
+  // this page is being recorded.
+  state.teardowns = [initClickCapture(), initChangeCapture(), initEditCapture(),
+    initSubmitCapture(), initVisibilityCapture()];
 
   function applySession(session, capture) {
     const options = capture || {};
@@ -267,9 +270,9 @@
     const recordable = globalThis.SopSites.isSiteRecordable(href, options.deny || [], options.allow || []);
     state.choiceCapture = options.choiceCapture !== false;
     state.allowedParams = options.allowedParams || null;
-    state.recording = Boolean(session && session.status === "recording" && recordable);
-    if (state.recording) start();
-    else stop();
+    const recording = Boolean(session && session.status === "recording" && recordable);
+    if (state.recording && !recording) flushEdits();
+    state.recording = recording;
   }
 
   function loadTiming() {

@@ -112,12 +112,16 @@ export async function stopRecording() {
 export async function addMarker(label) {
   const text = String(label || "").trim().slice(0, 200);
   if (!text) throw new Error("Type a marker first.");
-  const { session } = await readState();
+  const { session, capture } = await readState();
   if (session.status !== "recording") throw new Error("Markers are added while recording.");
   const [tab] = await chrome.tabs.query({ active: true, windowId: session.windowId });
-  await enqueue([{
-    type: "marker", ts: Date.now(), tab: tab ? tab.id : -1, frame: 0,
-    page: { url: "", title: "" }, label: globalThis.SopRedact.redactText(text),
-  }]);
+  const redact = globalThis.SopRedact;
+  // The popup belongs to the active tab; opened as a tab itself, the last recorded page stands in.
+  const where = tab && globalThis.SopSites.isSiteRecordable(tab.url || "", capture.deny, capture.allow)
+    ? { tab: tab.id, page: { url: redact.cap(redact.redactUrl(tab.url, capture.allowedParams), 2048),
+      title: redact.cap(redact.redactText(tab.title || ""), 512) } }
+    : session.lastPage || { tab: -1, page: { url: "", title: "" } };
+  await enqueue([{ type: "marker", ts: Date.now(), tab: where.tab, frame: 0, page: where.page,
+    label: redact.cap(redact.redactText(text), 200) }]);
   scheduleFlush();
 }

@@ -74,6 +74,7 @@ export function enqueue(events, handlerMs) {
       session.nextSeq += 1;
       writes[queueKey(seq)] = Object.assign({ id: crypto.randomUUID(), seq }, event);
       session.pending.push(seq);
+      if (event.tab >= 0 && event.page && event.page.url) session.lastPage = { tab: event.tab, page: event.page };
       session.captured += 1;
       queued += 1;
     }

@@ -73,7 +73,7 @@ async function loadWorkflows() {
   const { auth } = await chrome.storage.local.get("auth");
   if (!auth || !auth.token) return;
   try {
-    const response = await fetch(`${auth.serverUrl}/api/v1/workflows`, {
+    const response = await fetch(`${auth.serverUrl}/api/v1/workflows?limit=200`, {
       headers: { Authorization: `Bearer ${auth.token}` },
     });
     if (response.status !== 200) return;

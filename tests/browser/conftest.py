@@ -61,3 +61,11 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
     folder = ARTIFACTS / request.node.name.replace("/", "_")[:80]
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# The extension's shared session fixtures (service, two-origin site, Chromium with the extension).
+from tests.browser.extension_fixtures import (  # noqa: E402, F401
+    extension_browser,
+    live_service,
+    site_origins,
+)

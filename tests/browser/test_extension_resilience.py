@@ -1,0 +1,138 @@
+"""The recorder loses nothing and stores nothing twice: the server goes away and comes back, the
+service worker is stopped mid-recording; and the cost of capture per click, measured in the page.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+import pytest
+
+from tests.browser.extension_fixtures import (
+    ExtensionBrowser,
+    LiveService,
+    SiteOrigins,
+    configure,
+    open_popup,
+    start,
+    stop,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+SESSION = "chrome.storage.local.get('session').then(s => s.session)"
+
+
+@pytest.fixture
+def recording(
+    extension_browser: ExtensionBrowser,
+    live_service: LiveService,
+    site_origins: SiteOrigins,
+) -> Any:
+    """A configured extension, the ticket page open and the popup, ready to Start."""
+    configure(extension_browser, live_service, deny=site_origins.bank)
+    page = extension_browser.context.new_page()
+    page.goto(f"{site_origins.helpdesk}/helpdesk/tickets/4821")
+    popup = open_popup(extension_browser)
+    yield page, popup
+    page.close()
+    popup.close()
+
+
+def click_buttons(page: Any, count: int) -> None:
+    """``count`` clicks, alternating between two buttons of the ticket page."""
+    for index in range(count):
+        page.click("#solve" if index % 2 == 0 else "#escalate")
+
+
+def delivered(popup: Any) -> dict[str, Any] | None:
+    """The session once nothing is left to send, else None."""
+    session = popup.evaluate(SESSION)
+    return session if not session["pending"] else None
+
+
+def assert_exactly_once(events: list[dict[str, Any]], session: dict[str, Any]) -> None:
+    assert [e["seq"] for e in events] == list(range(session["captured"]))
+    assert len({e["client_id"] for e in events}) == len(events)
+    assert session["dropped"] == 0 and session["rejected"] == 0
+
+
+def test_server_down_and_back_every_event_stored_exactly_once(
+    recording: Any,
+    live_service: LiveService,
+) -> None:
+    page, popup = recording
+    start(popup, "Server outage")
+    page.bring_to_front()
+    click_buttons(page, 4)
+    wait_until(lambda: delivered(popup))
+
+    live_service.stop()
+    click_buttons(page, 6)
+    popup.bring_to_front()
+    popup.wait_for_selector("#error:has-text('Cannot reach the server')", timeout=15_000)
+    assert int(popup.inner_text("#unsent")) == 6
+    live_service.start()
+    session = wait_until(lambda: delivered(popup), timeout=40)
+
+    recording_id = stop(popup)
+    events = live_service.events(recording_id)
+    assert_exactly_once(events, session)
+    assert [e["target"]["name"] for e in events if e["type"] == "click"] == [
+        "Solve ticket",
+        "Escalate to billing",
+    ] * 5
+
+
+def test_worker_stopped_mid_recording_loses_nothing(
+    recording: Any,
+    extension_browser: ExtensionBrowser,
+    live_service: LiveService,
+) -> None:
+    page, popup = recording
+    starts = lambda: popup.evaluate("chrome.storage.session.get('workerStarts')")["workerStarts"]  # noqa: E731
+    start(popup, "Server outage", pick=True)
+    before = starts()
+    page.bring_to_front()
+    click_buttons(page, 5)
+    extension_browser.stop_service_worker()
+    click_buttons(page, 5)
+    session = wait_until(lambda: delivered(popup), timeout=40)
+    assert starts() > before
+
+    recording_id = stop(popup)
+    events = live_service.events(recording_id)
+    assert_exactly_once(events, session)
+    assert len([e for e in events if e["type"] == "click"]) == 10
+    assert live_service.workflow_of(recording_id) == "Server outage"
+
+
+def test_capture_cost_per_click_in_the_page(recording: Any, live_service: LiveService) -> None:
+    page, popup = recording
+    start(popup, "Overhead")
+    clicks = (
+        "n => { const b = document.getElementById('solve'); const t = []; "
+        "for (let i = 0; i < n; i++) { const s = performance.now(); b.click(); "
+        "t.push(performance.now() - s); } return t; }"
+    )
+    recorded = page.evaluate(clicks, 300)
+    popup.click("#pause")
+    popup.wait_for_selector("#resume:not([hidden])")
+    paused = page.evaluate(clicks, 300)
+    handler = popup.evaluate("chrome.storage.local.get('stats').then(s => s.stats.handlerMs)")[
+        -300:
+    ]
+    popup.click("#resume")
+    wait_until(lambda: delivered(popup), timeout=40)
+    recording_id = stop(popup)
+
+    assert len([e for e in live_service.events(recording_id) if e["type"] == "click"]) == 300
+    overhead = (sum(recorded) - sum(paused)) / len(recorded)
+    print(
+        f"\nclick capture, 300 clicks: handler median {statistics.median(handler):.3f} ms, "
+        f"p95 {sorted(handler)[int(len(handler) * 0.95)]:.3f} ms; in the page: "
+        f"median {statistics.median(recorded):.3f} ms recording vs "
+        f"{statistics.median(paused):.3f} ms paused, mean overhead {overhead:.3f} ms per click"
+    )
