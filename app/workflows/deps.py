@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,12 +24,18 @@ def get_workflow_for(session: Session, user: User, workflow_id: int) -> Workflow
     return workflow
 
 
-def load_workflow(workflow_id: int, user: CurrentUser, session: SessionDep) -> Workflow:
+#: Ids are 32-bit in both databases; a larger one is a 422, never a database overflow.
+WorkflowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def load_workflow(workflow_id: WorkflowId, user: CurrentUser, session: SessionDep) -> Workflow:
     """Load-or-404 for reading a workflow of the user's team."""
     return get_workflow_for(session, user, workflow_id)
 
 
-def load_workflow_for_lead(workflow_id: int, user: LeadUser, session: SessionDep) -> Workflow:
+def load_workflow_for_lead(
+    workflow_id: WorkflowId, user: LeadUser, session: SessionDep
+) -> Workflow:
     """Load-or-404 for changing a workflow: leads and admins of its team only."""
     return get_workflow_for(session, user, workflow_id)
 

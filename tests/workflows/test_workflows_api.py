@@ -203,3 +203,15 @@ class TestDownloads:
         response = client.get(f"/api/v1/workflows/{workflow.id}/sop?version=7",
                               headers=lead.headers)
         assert response.status_code == 404
+
+
+class TestBadIds:
+    def test_huge_or_negative_ids_are_4xx_not_500(self, client, make_account) -> None:
+        lead = make_account("lead")
+        for path in ("/api/v1/workflows/99999999999", "/api/v1/workflows/-1/sop",
+                     "/api/v1/workflows/abc", "/api/v1/recordings/99999999999/sop"):
+            response = client.get(path, headers=lead.headers)
+            assert response.status_code in (404, 422), (path, response.status_code)
+        response = client.patch("/api/v1/workflows/99999999999", json={},
+                                headers=lead.headers)
+        assert response.status_code in (404, 422)
