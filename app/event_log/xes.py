@@ -11,12 +11,10 @@ classifiers only name declared keys. Page text is stripped of characters XML can
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from app.process_map.graph import activity_names
-from app.process_map.labels import xml_safe
 from app.steps.model import RecordingSteps, Step
 
 __all__ = ["EXTENSIONS", "XES_NS", "format_xes_date", "render_xes"]
@@ -62,47 +60,66 @@ def format_xes_date(ms: int) -> str:
 def render_xes(recordings: Sequence[RecordingSteps], *, title: str = "") -> str:
     """The XES document (UTF-8 XML text) of ``recordings``, in the XES namespace."""
     names = activity_names(recordings)
-    root = ET.Element("log", {"xes.version": "1849.2016", "xes.features": "",
-                              "xmlns": XES_NS})
-    for name, prefix, uri in EXTENSIONS:
-        ET.SubElement(root, "extension", {"name": name, "prefix": prefix, "uri": uri})
-    trace_globals = ET.SubElement(root, "global", {"scope": "trace"})
-    _attr(trace_globals, "string", "concept:name", "__INVALID__")
-    event_globals = ET.SubElement(root, "global", {"scope": "event"})
-    for kind, key, value in EVENT_GLOBALS:
-        _attr(event_globals, kind, key, value)
-    for name, keys in CLASSIFIERS:
-        ET.SubElement(root, "classifier", {"name": name, "scope": "event", "keys": keys})
-    _attr(root, "string", "concept:name", title or (recordings[0].workflow if recordings else ""))
-    _attr(root, "string", "lifecycle:model", "standard")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<log xes.version="1849.2016" xes.features="" xmlns="{XES_NS}">']
+    lines += [f'  <extension name="{name}" prefix="{prefix}" uri="{uri}"/>'
+              for name, prefix, uri in EXTENSIONS]
+    lines += ['  <global scope="trace">', _attr("string", "concept:name", "__INVALID__", 4),
+              "  </global>", '  <global scope="event">']
+    lines += [_attr(kind, key, value, 4) for kind, key, value in EVENT_GLOBALS]
+    lines.append("  </global>")
+    lines += [f'  <classifier name="{name}" scope="event" keys="{keys}"/>'
+              for name, keys in CLASSIFIERS]
+    lines.append(_attr("string", "concept:name",
+                       title or (recordings[0].workflow if recordings else ""), 2))
+    lines.append(_attr("string", "lifecycle:model", "standard", 2))
     for recording in recordings:
-        trace = ET.SubElement(root, "trace")
-        _attr(trace, "string", "concept:name", f"recording-{recording.recording_id}")
-        _attr(trace, "string", "workflow", recording.workflow)
+        lines += ["  <trace>",
+                  _attr("string", "concept:name", f"recording-{recording.recording_id}", 4),
+                  _attr("string", "workflow", recording.workflow, 4)]
         latest = 0
         for step in recording.steps:
-            latest = max(latest, _completed(step))
-            _event(trace, step, names.get(step.activity_key, step.title), recording.agent, latest)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+            latest = max(latest, step.started_at_ms + max(0, step.duration_ms))
+            lines += _event(step, names.get(step.activity_key, step.title), recording.agent,
+                            latest)
+        lines.append("  </trace>")
+    lines.append("</log>")
+    return "\n".join(lines) + "\n"
 
 
-def _completed(step: Step) -> int:
-    return step.started_at_ms + max(0, step.duration_ms)
-
-
-def _event(trace: ET.Element, step: Step, name: str, agent: str, completed_ms: int) -> None:
+def _event(step: Step, name: str, agent: str, completed_ms: int) -> list[str]:
     """One event; ``completed_ms`` never goes back in time within a trace."""
-    event = ET.SubElement(trace, "event")
     values = {
         "concept:name": name, "time:timestamp": format_xes_date(completed_ms),
         "lifecycle:transition": "complete", "org:resource": agent,
         "activity": step.activity_key, "system": step.system, "screen": step.screen,
         "phase": step.phase, "title": step.title, "duration_ms": str(max(0, step.duration_ms)),
     }
-    for kind, key, _default in EVENT_GLOBALS:
-        _attr(event, kind, key, values[key])
+    return ["    <event>",
+            *(_attr(kind, key, values[key], 6) for kind, key, _default in EVENT_GLOBALS),
+            "    </event>"]
 
 
-def _attr(parent: ET.Element, kind: str, key: str, value: str) -> None:
-    ET.SubElement(parent, kind, {"key": key, "value": xml_safe(value)})
+#: XML attribute escaping in one pass: markup characters and whitespace as references, and the
+#: characters XML 1.0 cannot hold at all (C0 controls, lone surrogates, U+FFFE/U+FFFF) dropped.
+_ATTRIBUTE_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
+    "\t": "&#9;",
+    **{chr(code): None for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
+                                    *range(0xD800, 0xE000), 0xFFFE, 0xFFFF)},
+})
+
+
+def _escape(text: str) -> str:
+    r"""``text`` as the inside of a double-quoted XML attribute.
+
+    >>> _escape('a"<b>&\x00\n')
+    'a&quot;&lt;b&gt;&amp;&#10;'
+    """
+    return text.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _attr(kind: str, key: str, value: str, indent: int) -> str:
+    """An attribute element with its key and value escaped."""
+    return f'{" " * indent}<{kind} key="{_escape(key)}" value="{_escape(value)}"/>'
+

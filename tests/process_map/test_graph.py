@@ -6,6 +6,8 @@ import doctest
 
 import pytest
 
+from app.event_log import csv as event_csv
+from app.event_log import xes, xes_checks, xes_reader
 from app.process_map import diagram, graph, labels, layout, mermaid
 from app.process_map.graph import (
     END,
@@ -16,11 +18,13 @@ from app.process_map.graph import (
     directly_follows,
     percentile,
 )
+from app.replay import flow
 from app.steps.model import RecordingSteps
 from tests.process_map.samples import demo_recording, merged_recordings, recording, step
 
 
-@pytest.mark.parametrize("module", [graph, diagram, layout, labels, mermaid])
+@pytest.mark.parametrize("module", [graph, diagram, layout, labels, mermaid, xes, xes_reader,
+                                    xes_checks, event_csv, flow])
 def test_doctests_hold(module: object) -> None:
     result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.attempted > 0 and result.failed == 0
