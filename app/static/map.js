@@ -13,7 +13,7 @@
     svg.style.height = height * scale + "px";
   }
   function fit() {
-    scale = Math.min(1, viewport.clientWidth / width);
+    scale = Math.max(0.2, Math.min(1, viewport.clientWidth / width));
     apply();
   }
   controls.hidden = false;
@@ -37,5 +37,5 @@
     viewport.scrollTop = drag.top - (event.clientY - drag.y);
   });
   viewport.addEventListener("pointerup", function () { drag = null; });
-  fit();
+  apply();
 })();

@@ -52,16 +52,16 @@ def browser_client(app: Any) -> Any:
 __all__ = ["csrf_of", "make_step", "sign_in", "soup", "store_recording"]
 
 
-def make_step(position: int, title: str = "Click Submit", *, phase: str = "triage",
+def make_step(index: int, title: str = "Click Submit", *, phase: str = "triage",
               system: str = "Zendesk", started_at_ms: int = 1_763_800_000_000,
               duration_ms: int = 30_000, key: str | None = None) -> Step:
-    """A pipeline step with literal values."""
+    """A pipeline step with literal values; positions count from 1 as the pipeline's do."""
     return Step(
-        position=position, kind="click", title=title, parts=(TitlePart(title, strong=True),),
-        activity_key=key or f"zendesk:ticket:click:{position}", system=system,
+        position=index + 1, kind="click", title=title, parts=(TitlePart(title, strong=True),),
+        activity_key=key or f"zendesk:ticket:click:{index}", system=system,
         system_category="help_desk", screen="Ticket view", url_template="/agent/tickets/{id}",
         phase=phase, started_at_ms=started_at_ms, duration_ms=duration_ms,
-        active_ms=duration_ms, waiting_ms=0, idle_ms=0, event_ids=(f"e{position}",),
+        active_ms=duration_ms, waiting_ms=0, idle_ms=0, event_ids=(f"e{index}",),
     )
 
 
