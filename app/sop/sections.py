@@ -191,10 +191,19 @@ def macros(
 
 
 def records(base: RecordingSteps | None, numbered: Mapping[str, int]) -> tuple[RecordEntry, ...]:
-    """The fields changed on records and the updates submitted, in procedure order."""
+    """The fields changed on records, the updates submitted, and where the resolution was logged.
+
+    The resolution is the last submit or click listed under the closing phase.
+    """
+    steps = base.steps if base else ()
+    closing = [s for s, phase in zip(steps, forward_phases(steps), strict=True)
+               if phase == PHASES[-1] and s.kind in ("submit", "click")]
+    resolution = closing[-1] if closing else None
     entries: dict[tuple[str, str], RecordEntry] = {}
-    for step in base.steps if base else ():
-        if step.kind == "choose" and step.field:
+    for step in steps:
+        if step is resolution:
+            what = f"Resolution logged: {step.control or step.title}"
+        elif step.kind == "choose" and step.field:
             what = f"{step.field}: set to {step.choice}" if step.choice else f"{step.field}: set"
         elif step.kind == "edit" and step.field:
             what = f"{step.field}: written by the agent"

@@ -109,7 +109,8 @@ class TestSections:
         assert [(m.name, m.system, m.step_number) for m in doc.macros] == [
             ("Refund issued", "Zendesk", 10)]
         whats = [r.what for r in doc.records]
-        assert "Status: set to Solved" in whats and "Submitted: Submit as Solved" in whats
+        assert "Status: set to Solved" in whats and "Submitted: Create" in whats
+        assert whats[-1] == "Resolution logged: Submit as Solved"
         assert "Summary: written by the agent" in whats
 
     def test_review_date_and_revisions(self) -> None:
