@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
+from itertools import islice, pairwise
+from operator import attrgetter
 from typing import TypeAlias
 
 import networkx as nx
@@ -58,10 +59,15 @@ def directly_follows(recordings: Iterable[RecordingSteps]) -> Counter[tuple[str,
     >>> directly_follows([RecordingSteps(1, "w", "a", 0, 0, ())])
     Counter({('__start__', '__end__'): 1})
     """
-    counts: Counter[tuple[str, str]] = Counter()
+    key_of = attrgetter("activity_key")
+    keys: list[str] = []
     for recording in recordings:
-        keys = [START, *(step.activity_key for step in recording.steps), END]
-        counts.update(pairwise(keys))
+        keys.append(START)
+        keys.extend(map(key_of, recording.steps))
+        keys.append(END)
+    # One C-level counting pass; the (END, START) pairs are only the seams between recordings.
+    counts = Counter(zip(keys, islice(keys, 1, None), strict=False))
+    counts.pop((END, START), None)
     return counts
 
 
