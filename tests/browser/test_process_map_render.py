@@ -13,6 +13,7 @@ import pytest
 
 from app.process_map.export import render_process_map
 from app.steps.model import RecordingSteps
+from tests.process_map.demo_data import load_demo_workflow
 from tests.process_map.samples import demo_recording, merged_recordings
 from tests.process_map.test_injection import hostile_recordings
 
@@ -53,28 +54,14 @@ def _recordings(case: str) -> list[RecordingSteps]:
     return CASES[case]()
 
 
-@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
-def test_svg_renders_in_chromium(page: Any, artifacts_dir: Path, case: str) -> None:
-    svg = render_process_map(_recordings(case), "svg")
-    page.set_content("<!doctype html><html><body style='margin:0'>" + svg + "</body></html>")
-    box = page.locator("svg").first.bounding_box()
-    assert box["width"] > 300 and box["height"] > 200
-    assert page.locator("svg .shape-activity").count() >= 7
-    assert page.evaluate("() => window.__pwned === undefined && !document.querySelector('script')")
-    page.screenshot(path=str(artifacts_dir / f"process-map-{case}.png"), timeout=60_000)
-    assert page.errors == []
-
-
-@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
-def test_bpmn_opens_in_bpmn_js_without_warnings(page: Any, artifacts_dir: Path,
-                                                 case: str) -> None:
-    xml = render_process_map(_recordings(case), "bpmn")
+def open_in_bpmn_js(page: Any, xml: str) -> dict[str, Any]:
+    """Import ``xml`` into the bpmn-js viewer; its warnings and element counts, or the error."""
     page.set_content("<!doctype html><html><head><meta charset=utf-8></head><body>"
                      "<div id=canvas style='width:1580px;height:880px'></div></body></html>")
     for css in BPMN_CSS:
         page.add_style_tag(path=str(css))
     page.add_script_tag(path=str(BPMN_JS))
-    result = page.evaluate(
+    result: dict[str, Any] = page.evaluate(
         """async (xml) => {
             const viewer = new BpmnJS({container: '#canvas'});
             try {
@@ -94,24 +81,15 @@ def test_bpmn_opens_in_bpmn_js_without_warnings(page: Any, artifacts_dir: Path,
         }""",
         xml,
     )
-    page.screenshot(path=str(artifacts_dir / f"bpmn-js-{case}.png"), timeout=60_000)
-    assert "error" not in result, result
-    assert result["warnings"] == []
-    tasks = len({s.activity_key for r in _recordings(case) for s in r.steps})
-    assert result["shapes"] == tasks
-    assert result["lanes"] >= 1 and result["flows"] >= tasks + 1
-    if case == "merged":
-        assert result["gateways"] == 2
-    assert page.errors == []
+    return result
 
 
-@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
-def test_mermaid_parses_and_renders(page: Any, artifacts_dir: Path, case: str) -> None:
-    text = render_process_map(_recordings(case), "mermaid")
+def render_in_mermaid(page: Any, text: str) -> dict[str, Any]:
+    """Parse and render ``text`` with mermaid; node count, scripts, handlers, text, or the error."""
     page.set_content("<!doctype html><html><head><meta charset=utf-8></head>"
                      "<body><div id=out></div></body></html>")
     page.add_script_tag(path=str(MERMAID))
-    result = page.evaluate(
+    result: dict[str, Any] = page.evaluate(
         """async (text) => {
             mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
             try {
@@ -132,6 +110,41 @@ def test_mermaid_parses_and_renders(page: Any, artifacts_dir: Path, case: str) -
         }""",
         text,
     )
+    return result
+
+
+@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
+def test_svg_renders_in_chromium(page: Any, artifacts_dir: Path, case: str) -> None:
+    svg = render_process_map(_recordings(case), "svg")
+    page.set_content("<!doctype html><html><body style='margin:0'>" + svg + "</body></html>")
+    box = page.locator("svg").first.bounding_box()
+    assert box["width"] > 300 and box["height"] > 200
+    assert page.locator("svg .shape-activity").count() >= 7
+    assert page.evaluate("() => window.__pwned === undefined && !document.querySelector('script')")
+    page.screenshot(path=str(artifacts_dir / f"process-map-{case}.png"), timeout=60_000)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
+def test_bpmn_opens_in_bpmn_js_without_warnings(page: Any, artifacts_dir: Path,
+                                                 case: str) -> None:
+    xml = render_process_map(_recordings(case), "bpmn")
+    result = open_in_bpmn_js(page, xml)
+    page.screenshot(path=str(artifacts_dir / f"bpmn-js-{case}.png"), timeout=60_000)
+    assert "error" not in result, result
+    assert result["warnings"] == []
+    tasks = len({s.activity_key for r in _recordings(case) for s in r.steps})
+    assert result["shapes"] == tasks
+    assert result["lanes"] >= 1 and result["flows"] >= tasks + 1
+    if case == "merged":
+        assert result["gateways"] == 2
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("case", ["demo", "merged", "hostile"])
+def test_mermaid_parses_and_renders(page: Any, artifacts_dir: Path, case: str) -> None:
+    text = render_process_map(_recordings(case), "mermaid")
+    result = render_in_mermaid(page, text)
     page.screenshot(path=str(artifacts_dir / f"mermaid-{case}.png"), full_page=False,
                     timeout=60_000)
     assert "error" not in result, result.get("error")
@@ -141,3 +154,17 @@ def test_mermaid_parses_and_renders(page: Any, artifacts_dir: Path, case: str) -
         assert "<script>alert(1)</script>" in result["text"]  # shown as text
         assert json.dumps(result["text"])  # and nothing ran
     assert not page.evaluate("() => window.__pwned === true")
+
+
+def test_pipeline_demo_workflow_opens_in_bpmn_js_and_mermaid(
+    page: Any, artifacts_dir: Path, session: Any, settings: Any
+) -> None:
+    _, recordings = load_demo_workflow(session, settings)
+    result = open_in_bpmn_js(page, render_process_map(recordings, "bpmn"))
+    page.screenshot(path=str(artifacts_dir / "bpmn-js-demo-workflow.png"), timeout=60_000)
+    assert "error" not in result, result
+    assert result["warnings"] == [] and result["gateways"] >= 1
+    rendered = render_in_mermaid(page, render_process_map(recordings, "mermaid"))
+    page.screenshot(path=str(artifacts_dir / "mermaid-demo-workflow.png"), timeout=60_000)
+    assert "error" not in rendered, rendered.get("error")
+    assert page.errors == []
