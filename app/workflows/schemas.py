@@ -33,18 +33,25 @@ def _capped(max_length: int, min_length: int = 0) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-Text100 = Annotated[str, _capped(100)]
-Text200 = Annotated[str, _capped(200)]
-Text300 = Annotated[str, _capped(300)]
-Text500 = Annotated[str, _capped(500)]
-Text1000 = Annotated[str, _capped(1000)]
-Text2000 = Annotated[str, _capped(2000)]
-Text5000 = Annotated[str, _capped(5000)]
-Url = Annotated[str, _capped(2048)]
-Required100 = Annotated[str, _capped(100, 1)]
-Required200 = Annotated[str, _capped(200, 1)]
-Required300 = Annotated[str, _capped(300, 1)]
-Required500 = Annotated[str, _capped(500, 1)]
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed (PostgreSQL text cannot hold them)")
+    return value
+
+
+NoNul = AfterValidator(_no_nul)
+Text100 = Annotated[str, _capped(100), NoNul]
+Text200 = Annotated[str, _capped(200), NoNul]
+Text300 = Annotated[str, _capped(300), NoNul]
+Text500 = Annotated[str, _capped(500), NoNul]
+Text1000 = Annotated[str, _capped(1000), NoNul]
+Text2000 = Annotated[str, _capped(2000), NoNul]
+Text5000 = Annotated[str, _capped(5000), NoNul]
+Url = Annotated[str, _capped(2048), NoNul]
+Required100 = Annotated[str, _capped(100, 1), NoNul]
+Required200 = Annotated[str, _capped(200, 1), NoNul]
+Required300 = Annotated[str, _capped(300, 1), NoNul]
+Required500 = Annotated[str, _capped(500, 1), NoNul]
 _RACI = re.compile(r"^[RACI]{1,4}$")
 
 

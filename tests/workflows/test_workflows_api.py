@@ -118,6 +118,7 @@ class TestEdits:
             {"details": {"review_interval_days": 0}},
             {"details": {"sla_targets": [{"name": "x", "target_minutes": 5, "measure": "x"}]}},
             {"details": {"unknown": 1}},
+            {"details": {"owner": "nul\x00byte"}},
             {"name": ""},
         ]
         for body in bad_bodies:
