@@ -8,7 +8,12 @@ import json
 
 from app.steps.model import PHASE_NAMES
 from app.templating import clean_text, template_environment
-from app.timing_report.charts import SPLIT_COLOURS, build_charts, system_colours
+from app.timing_report.charts import (
+    MAX_TIMELINE_ROWS,
+    SPLIT_COLOURS,
+    build_charts,
+    system_colours,
+)
 from app.timing_report.figures import TimingReport
 
 __all__ = [
@@ -33,6 +38,7 @@ def render_timing_html(report: TimingReport) -> str:
         colours=system_colours(report),
         split_colours=SPLIT_COLOURS,
         phase_names=PHASE_NAMES,
+        max_timeline_rows=MAX_TIMELINE_ROWS,
     )
 
 
