@@ -8,18 +8,19 @@ import "./lib/sites.js";
 import { BATCH_SIZE, FLUSH_ALARM, flush, scheduleFlush } from "./lib/delivery.js";
 import { mapTransition } from "./lib/navigation.js";
 import { addMarker, renderBadge, setPaused, startRecording, stopRecording } from "./lib/session.js";
-import { enqueue, readState, updateSession } from "./lib/store.js";
+import { enqueue, isCapturing, readState, updateSession } from "./lib/store.js";
 
 const MSG = globalThis.SopMsg;
 const { redactText, redactUrl, cap } = globalThis.SopRedact;
 const { isSiteRecordable } = globalThis.SopSites;
 
-async function recordedTab(tabId) {
+/** The tab, session and settings if `tabId` is recorded (at `url`, for an event at `ts`). */
+async function recordedTab(tabId, url, ts) {
   const { session, capture } = await readState();
-  if (session.status !== "recording") return null;
+  if (!isCapturing(session, ts)) return null;
   const tab = await chrome.tabs.get(tabId).catch(() => null);
   if (!tab || tab.windowId !== session.windowId) return null;
-  if (!isSiteRecordable(tab.url || tab.pendingUrl || "", capture.deny, capture.allow)) return null;
+  if (!isSiteRecordable(url || tab.url || tab.pendingUrl || "", capture.deny, capture.allow)) return null;
   return { tab, session, capture };
 }
 
@@ -39,8 +40,8 @@ async function queue(events, handlerMs) {
 }
 
 async function onCapture(data, sender) {
-  if (!sender.tab) return;
-  const found = await recordedTab(sender.tab.id);
+  if (!sender.tab || !data.event) return;
+  const found = await recordedTab(sender.tab.id, undefined, data.event.ts);
   if (!found) return;
   if (sender.url && !isSiteRecordable(sender.url, found.capture.deny, found.capture.allow)
       && !sender.url.startsWith("about:")) return;
@@ -51,7 +52,7 @@ async function onCapture(data, sender) {
 
 async function onCommitted(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId);
+  const found = await recordedTab(details.tabId, details.url);
   if (!found) return;
   let previous = null;
   await updateSession((session) => {
@@ -69,7 +70,7 @@ async function onCommitted(details) {
 
 async function onCompleted(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId);
+  const found = await recordedTab(details.tabId, details.url);
   if (!found) return;
   let pending = null;
   await updateSession((session) => {
@@ -94,7 +95,7 @@ async function emitNavigation(tabId, pending, timing, found) {
 
 async function onHistoryChange(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId);
+  const found = await recordedTab(details.tabId, details.url);
   if (!found) return;
   const page = pageFrom(details.url, found.tab.title, found.capture);
   if (found.session.lastUrl[details.tabId] === page.url) return;
@@ -167,7 +168,12 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === FLUSH_ALARM) flush();
 });
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === "local" && changes.session) renderBadge(changes.session.newValue).catch(() => undefined);
+  if (area !== "local" || !changes.session) return;
+  const before = changes.session.oldValue || {};
+  const after = changes.session.newValue || {};
+  if (before.status !== after.status || Boolean(before.error) !== Boolean(after.error)) {
+    renderBadge(after).catch(() => undefined);
+  }
 });
 
 safely(async () => {

@@ -52,7 +52,7 @@ async function injectIntoOpenTabs(windowId) {
 
 /** Open a recording on the server and start capturing in `windowId`. */
 export async function startRecording({ workflow, workflowId, ticketRef, windowId }) {
-  const { auth, session } = await readState();
+  const { auth, capture, session } = await readState();
   if (!auth.serverUrl || !auth.token) {
     throw new Error("Set the server address and your API token in Options first.");
   }
@@ -76,7 +76,7 @@ export async function startRecording({ workflow, workflowId, ticketRef, windowId
   if (response.status !== 201) {
     throw new Error(`The server refused to start the recording (HTTP ${response.status}): ${answer.detail || ""}`);
   }
-  const fresh = newSession(answer, windowId, auth, ticketRef);
+  const fresh = newSession(answer, windowId, auth, ticketRef, capture.maxQueue);
   const next = await updateSession(() => fresh);
   await renderBadge(next);
   await injectIntoOpenTabs(windowId);
@@ -86,8 +86,12 @@ export async function startRecording({ workflow, workflowId, ticketRef, windowId
 /** Pause or resume capture (the recording stays open). */
 export async function setPaused(paused) {
   const next = await updateSession((session) => {
-    if (paused && session.status === "recording") session.status = "paused";
-    else if (!paused && session.status === "paused") session.status = "recording";
+    if (paused && session.status === "recording") {
+      session.status = "paused";
+      session.captureUntil = Date.now();
+    } else if (!paused && session.status === "paused") {
+      session.status = "recording";
+    }
   });
   await renderBadge(next);
   return next;
@@ -97,6 +101,7 @@ export async function setPaused(paused) {
 export async function stopRecording() {
   const next = await updateSession((session) => {
     if (session.status === "recording" || session.status === "paused") {
+      if (session.status === "recording") session.captureUntil = Date.now();
       session.status = "stopping";
       session.retryAt = 0;
     }

@@ -1,7 +1,7 @@
 /*
  * The worker's state, all of it in chrome.storage.local (a worker can be stopped at any moment):
  *   auth     {serverUrl, token, user}           written by the options page
- *   capture  {deny, allow, choiceCapture}       written by the options page, read by content
+ *   capture  {deny, allow, choiceCapture, maxQueue?}  from the options page, read by content
  *   session  the current recording and its delivery state (see newSession)
  *   q:<seq>  one queued event each, removed once the server acknowledged it
  *   stats    {handlerMs: [...]}                 capture cost per click, for the benchmark
@@ -9,7 +9,7 @@
  */
 
 export const MAX_QUEUE = 5000;
-const STATS_KEEP = 1000;
+const STATS_KEEP = 500;
 
 // A promise chain, not state: it only orders this worker instance's own storage updates.
 let chain = Promise.resolve();
@@ -27,7 +27,7 @@ export function queueKey(seq) {
 }
 
 /** A fresh session for a recording that the server just opened. */
-export function newSession(recording, windowId, auth, ticketRef) {
+export function newSession(recording, windowId, auth, ticketRef, maxQueue) {
   return {
     status: "recording",
     recordingId: recording.id,
@@ -49,7 +49,18 @@ export function newSession(recording, windowId, auth, ticketRef) {
     attempt: 0,
     retryAt: 0,
     batchLimit: 200,
+    maxQueue: Math.max(1, Math.min(MAX_QUEUE, maxQueue || MAX_QUEUE)),
   };
+}
+
+/**
+ * True when an event that happened at `ts` belongs to the recording: while recording, or
+ * captured before Pause or Stop but delivered by the page a moment after it.
+ */
+export function isCapturing(session, ts) {
+  if (session.status === "recording") return true;
+  const late = session.status === "paused" || session.status === "stopping";
+  return late && typeof ts === "number" && ts <= (session.captureUntil || 0);
 }
 
 /** Everything the worker needs for one decision. */
@@ -62,11 +73,11 @@ export async function readState() {
 export function enqueue(events, handlerMs) {
   return locked(async () => {
     const { session } = await readState();
-    if (session.status !== "recording" && session.status !== "stopping") return 0;
     const writes = {};
     let queued = 0;
     for (const event of events) {
-      if (session.pending.length >= MAX_QUEUE) {
+      if (!isCapturing(session, event.ts)) continue;
+      if (session.pending.length >= (session.maxQueue || MAX_QUEUE)) {
         session.dropped += 1;
         continue;
       }

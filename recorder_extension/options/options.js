@@ -41,9 +41,11 @@ async function save(event) {
   const token = $("token").value.trim();
   try {
     const user = await testToken(serverUrl, token);
+    const { capture } = await chrome.storage.local.get("capture");
     await chrome.storage.local.set({
       auth: { serverUrl, token, user: { email: user.email, team: user.team, role: user.role } },
       capture: {
+        ...capture,
         deny: parsePatterns($("deny").value),
         allow: parsePatterns($("allow").value),
         choiceCapture: $("choice-capture").checked,

@@ -19,8 +19,13 @@ function seconds(ms) {
 
 /** The delivery state of a session, in words for the agent. */
 export function describeDelivery(session) {
-  const error = session.error;
-  if (!error) return session.dropped ? `${session.dropped} events were dropped because the queue was full.` : "";
+  const dropped = session.dropped
+    ? ` ${session.dropped} events were dropped because too many were waiting to be sent.` : "";
+  return (describeError(session.error) + dropped).trim();
+}
+
+function describeError(error) {
+  if (!error) return "";
   const wait = error.retryAt ? ` Retrying in ${seconds(error.retryAt - Date.now())} s.` : "";
   const kept = " Nothing is lost: unsent events are kept.";
   switch (error.kind) {
