@@ -96,7 +96,8 @@ def validation_errors(raw: list[Any]) -> list[dict[str, Any]]:
     out = []
     for err in raw[:50]:
         loc = [p for p in err.get("loc", ()) if p not in ("body",)]
-        out.append({"loc": format_location(loc), "msg": str(err.get("msg", "invalid"))[:300]})
+        where = format_location(loc) or "body"
+        out.append({"loc": where, "msg": str(err.get("msg", "invalid"))[:300]})
     return out
 
 
@@ -164,7 +165,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(list(exc.errors()))
+        raw = list(exc.errors())
+        broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            where = (broken.get("ctx") or {}).get("error", "")
+            detail = f"the body is not valid JSON: {str(where)[:200]}".rstrip(": ")
+            return JSONResponse(_body("bad_request", detail, []), status_code=400)
+        errors = validation_errors(raw)
         first = errors[0] if errors else {"loc": "", "msg": "invalid request"}
         message = f"{first['loc']}: {first['msg']}" if first["loc"] else first["msg"]
         return JSONResponse(_body("invalid", message, errors), status_code=422)

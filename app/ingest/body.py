@@ -8,7 +8,13 @@ from typing import Any
 import pydantic_core
 from fastapi import Request
 
-from app.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from app.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+    format_location,
+)
 
 
 async def read_limited_body(request: Request, max_bytes: int) -> bytes:
@@ -53,10 +59,41 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity, no lone surrogates, bounded nesting."""
+    """Strict JSON: UTF-8, no NaN or Infinity, no lone surrogates, bounded nesting, no NUL.
+
+    NUL characters are refused because PostgreSQL text cannot hold them.
+    """
     if not body.strip():
         raise BadRequest("the body is empty; expected a JSON object")
     try:
-        return pydantic_core.from_json(body, allow_inf_nan=False)
+        payload = pydantic_core.from_json(body, allow_inf_nan=False)
     except ValueError as exc:
         raise BadRequest(f"the body is not valid JSON: {str(exc)[:200]}") from exc
+    if b"\\u0000" in body:
+        where = _find_nul(payload, ())
+        if where is not None:
+            loc = format_location(where)
+            raise Unprocessable(
+                f"{loc}: NUL characters are not allowed in strings",
+                errors=[{"loc": loc, "msg": "NUL characters are not allowed in strings"}],
+            )
+    return payload
+
+
+def _find_nul(value: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
+    """The location of the first string (or key) holding a NUL character."""
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return (*loc, key)
+        found = _find_nul(item, (*loc, key))
+        if found is not None:
+            return found
+    return None

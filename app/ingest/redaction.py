@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["redact_path", "redact_text", "redact_url"]
+__all__ = ["Redactor", "redact_path", "redact_text", "redact_url"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITISH = re.compile(r"\+?\(?\d[\d \t().-]{5,}\d")
@@ -104,6 +104,7 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
     """
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         counts["urls_dropped"] += 1
         return ""
@@ -111,8 +112,8 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
         counts["urls_dropped"] += 1
         return ""
     host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    if port is not None:
+        host = f"{host}:{port}"
     allowed = set(allowed_params)
     kept = []
     pairs = parse_qsl(parts.query, keep_blank_values=True)
@@ -131,3 +132,45 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
         counts["credentials"] += 1
     path = redact_path(parts.path, counts)
     return urlunsplit((parts.scheme, host, path, urlencode(kept), fragment))
+
+
+class Redactor:
+    """The redaction of one batch: one tally of what was masked, repeated strings done once.
+
+    Pages repeat within a batch (many clicks on one ticket view), so each distinct URL and
+    text is redacted once and its counts are replayed for every repeat.
+
+    >>> r = Redactor(["tab"])
+    >>> r.url("https://x.test/u/jane@doe.com?tab=a"), r.url("https://x.test/u/jane@doe.com?tab=a")
+    ('https://x.test/u/{email}?tab=a', 'https://x.test/u/{email}?tab=a')
+    >>> dict(r.counts)
+    {'path_segments': 2}
+    """
+
+    def __init__(self, allowed_params: Iterable[str]) -> None:
+        self.counts: Counter[str] = Counter()
+        self._allowed = list(allowed_params)
+        self._texts: dict[str, tuple[str, Counter[str]]] = {}
+        self._urls: dict[str, tuple[str, Counter[str]]] = {}
+
+    def text(self, value: str | None) -> str | None:
+        """``redact_text`` of a label or title; ``None`` and ``""`` pass through."""
+        if not value:
+            return value
+        done = self._texts.get(value)
+        if done is None:
+            delta: Counter[str] = Counter()
+            done = self._texts[value] = (redact_text(value, delta), delta)
+        if done[1]:
+            self.counts.update(done[1])
+        return done[0]
+
+    def url(self, value: str) -> str:
+        """``redact_url`` of a page URL with the configured allow-list."""
+        done = self._urls.get(value)
+        if done is None:
+            delta: Counter[str] = Counter()
+            done = self._urls[value] = (redact_url(value, self._allowed, delta), delta)
+        if done[1]:
+            self.counts.update(done[1])
+        return done[0]

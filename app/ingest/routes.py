@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import pipeline
-from app.auth import CurrentUser, LeadUser
+from app.auth import CurrentUser, LeadUser, get_current_user
 from app.database import SessionDep
 from app.ingest import store
 from app.ingest.body import parse_json, read_limited_body
-from app.ingest.schemas import Batch, BatchAck, RecordingCreate, RecordingPage, RecordingRead
-from app.models import Recording, Role, User
+from app.ingest.schemas import (
+    Batch,
+    BatchAck,
+    RecordingCreate,
+    RecordingPage,
+    RecordingRead,
+    inline_schema,
+)
+from app.ingest.write_lock import writer_turn
+from app.models import Recording, Role
 from app.settings import Settings
 from app.steps.schemas import RecordingStepsRead
 
@@ -28,9 +37,11 @@ def get_app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+#: Ids are 32-bit in both databases; a larger one is a 422, never a database overflow.
+RecordingId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def load_recording(recording_id: int, user: CurrentUser, session: SessionDep) -> Recording:
+def load_recording(recording_id: RecordingId, user: CurrentUser, session: SessionDep) -> Recording:
     """Load-or-404 for a recording the current user may see."""
     return store.get_recording_for(session, user, recording_id)
 
@@ -38,7 +49,9 @@ def load_recording(recording_id: int, user: CurrentUser, session: SessionDep) ->
 RecordingDep = Annotated[Recording, Depends(load_recording)]
 
 
-def load_recording_for_lead(recording_id: int, user: LeadUser, session: SessionDep) -> Recording:
+def load_recording_for_lead(
+    recording_id: RecordingId, user: LeadUser, session: SessionDep
+) -> Recording:
     """Load-or-404 for changing a recording: leads and admins of its team only."""
     return store.get_recording_for(session, user, recording_id)
 
@@ -80,7 +93,9 @@ def event_schema() -> dict[str, Any]:
 
 
 @router.post("/recordings", status_code=201, response_model=RecordingRead)
-def create_recording(data: RecordingCreate, user: CurrentUser, session: SessionDep) -> RecordingRead:
+def create_recording(
+    data: RecordingCreate, user: CurrentUser, session: SessionDep
+) -> RecordingRead:
     """Open a recording in a workflow (named, created if new, or by id)."""
     return to_read(store.create_recording(session, user, data))
 
@@ -91,29 +106,41 @@ def create_recording(data: RecordingCreate, user: CurrentUser, session: SessionD
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}},
+            "content": {"application/json": {"schema": inline_schema(Batch)}},
         }
     },
 )
 async def post_events(
-    recording_id: int,
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    settings: SettingsDep,
+    recording_id: RecordingId, request: Request, session: SessionDep, settings: SettingsDep
 ) -> dict[str, int]:
-    """Store a batch of events exactly once; the answer comes only after commit."""
+    """Store a batch of events exactly once; the answer comes only after commit.
+
+    Access is checked before the body is read, so another user's recording is a 404
+    whatever the body holds. No transaction stays open while the body arrives or is
+    validated: on SQLite every transaction holds the write lock.
+    """
+    await run_in_threadpool(_check_access, request, session, recording_id)
     body = await read_limited_body(request, settings.max_body_bytes)
-    return await run_in_threadpool(_store_body, session, user, recording_id, body, settings)
+    return await run_in_threadpool(_store_body, session, recording_id, body, settings)
+
+
+def _check_access(request: Request, session: Session, recording_id: int) -> None:
+    with writer_turn(session):
+        try:
+            store.get_recording_for(session, get_current_user(request, session), recording_id)
+        finally:
+            session.rollback()
 
 
 def _store_body(
-    session: SessionDep, user: User, recording_id: int, body: bytes, settings: Settings
+    session: Session, recording_id: int, body: bytes, settings: Settings
 ) -> dict[str, int]:
-    payload = parse_json(body)
-    events = store.validate_batch(payload, settings)
-    recording = store.get_recording_for(session, user, recording_id)
-    return store.store_batch(session, recording, events, settings)
+    events = store.validate_batch(parse_json(body), settings)
+    with writer_turn(session):
+        try:
+            return store.store_batch(session, recording_id, events, settings)
+        finally:
+            session.rollback()
 
 
 @router.post("/recordings/{recording_id}/finish", response_model=RecordingRead)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 import pydantic_core
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from app import pipeline
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
-from app.ingest.redaction import redact_text, redact_url
-from app.ingest.schemas import Batch, RecordingCreate
+from app.ingest.redaction import Redactor, redact_text
+from app.ingest.schemas import Batch, RecordingCreate, Target
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, User, Workflow, utcnow
 from app.settings import Settings
@@ -34,12 +33,13 @@ CAPTURED_FIELDS: dict[str, list[str]] = {
 }
 
 
-
 def find_or_create_workflow(session: Session, user: User, data: RecordingCreate) -> Workflow:
     """The workflow a new recording goes into: by id (scoped to the team) or by name."""
     if data.workflow_id is not None:
         workflow = session.scalar(
-            select(Workflow).where(Workflow.id == data.workflow_id, Workflow.team_id == user.team_id)
+            select(Workflow).where(
+                Workflow.id == data.workflow_id, Workflow.team_id == user.team_id
+            )
         )
         if workflow is None:
             raise NotFound(f"workflow {data.workflow_id} not found")
@@ -125,21 +125,39 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
 
 
-def _row(recording_id: int, event: Any, allowed: list[str], counts: Counter[str]) -> dict[str, Any]:
-    target = getattr(event, "target", None)
-    target_dict = None
-    if target is not None:
-        context = {k: redact_text(v, counts) if v else v
-                   for k, v in target.context.model_dump().items()}
-        target_dict = {
-            "tag": target.tag,
-            "role": target.role,
-            "name": redact_text(target.name, counts) if target.name else target.name,
-            "input_type": target.input_type,
-            "selectors": [redact_text(s, counts) for s in target.selectors],
-            "context": context,
-        }
-    text = lambda value: redact_text(value, counts) if value else value  # noqa: E731
+def _target_dict(target: Target, redactor: Redactor) -> dict[str, Any]:
+    context = target.context
+    return {
+        "tag": target.tag,
+        "role": target.role,
+        "name": redactor.text(target.name),
+        "input_type": target.input_type,
+        "selectors": [redactor.text(s) for s in target.selectors],
+        "context": {
+            "heading": redactor.text(context.heading),
+            "dialog": redactor.text(context.dialog),
+            "form": redactor.text(context.form),
+            "landmark": redactor.text(context.landmark),
+        },
+    }
+
+
+def event_row(
+    recording_id: int, event: Any, allowed: list[str], counts: Counter[str], now: datetime
+) -> dict[str, Any]:
+    """The ``events`` row of one validated event, redacted; ``counts`` gets what was masked."""
+    redactor = Redactor(allowed)
+    row = redacted_row(recording_id, event, redactor, now)
+    counts.update(redactor.counts)
+    return row
+
+
+def redacted_row(
+    recording_id: int, event: Any, redactor: Redactor, now: datetime
+) -> dict[str, Any]:
+    """The ``events`` row of one validated event, redacted (DESIGN §3 rule 4) by ``redactor``."""
+    fields = event.__dict__  # the type-specific fields, without pydantic's slow getattr misses
+    target = fields.get("target")
     return {
         "recording_id": recording_id,
         "client_id": str(event.id),
@@ -148,76 +166,99 @@ def _row(recording_id: int, event: Any, allowed: list[str], counts: Counter[str]
         "ts": event.ts,
         "tab": event.tab,
         "frame": event.frame,
-        "url": redact_url(event.page.url, allowed, counts),
-        "title": text(event.page.title) or "",
-        "target": target_dict,
-        "field": text(getattr(event, "field", None)),
-        "control": getattr(event, "control", None),
-        "choice": text(getattr(event, "choice", None)),
-        "checked": getattr(event, "checked", None),
-        "transition": getattr(event, "transition", None),
-        "load_ms": getattr(event, "load_ms", None),
-        "state": getattr(event, "state", None),
-        "label": text(getattr(event, "label", None)),
-        "received_at": utcnow(),
+        "url": redactor.url(event.page.url),
+        "title": redactor.text(event.page.title),
+        "target": _target_dict(target, redactor) if target is not None else None,
+        "field": redactor.text(fields.get("field")),
+        "control": fields.get("control"),
+        "choice": redactor.text(fields.get("choice")),
+        "checked": fields.get("checked"),
+        "transition": fields.get("transition"),
+        "load_ms": fields.get("load_ms"),
+        "state": fields.get("state"),
+        "label": redactor.text(fields.get("label")),
+        "received_at": now,
     }
 
 
-def store_batch(
-    session: Session, recording: Recording, events: Sequence[Any], settings: Settings
-) -> dict[str, int]:
-    """Insert the batch's new events in one transaction; duplicates (by client id) are skipped.
+def _lock_recording(session: Session, recording_id: int) -> Recording:
+    """Re-read the recording under a row lock (SQLite: its ``BEGIN IMMEDIATE`` write lock)."""
+    recording = session.scalar(
+        select(Recording)
+        .where(Recording.id == recording_id)
+        .with_for_update(of=Recording)
+        .execution_options(populate_existing=True)
+    )
+    if recording is None:
+        raise NotFound(f"recording {recording_id} not found")
+    return recording
 
-    Returns ``{inserted, duplicates, received, event_count}`` and commits before returning,
-    so an acknowledgement always means the events are durable.
-    """
-    if recording.status != RecordingStatus.recording:
-        raise Conflict(f"recording {recording.id} is {recording.status}; it takes no more events")
-    counts: Counter[str] = Counter()
-    seen: set[str] = set()
+
+def _new_rows(
+    session: Session, recording_id: int, events: Sequence[Any], settings: Settings
+) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """Rows of the events not stored yet (first occurrence wins within a batch)."""
+    wanted = list(dict.fromkeys(str(event.id) for event in events))
+    stored = set(
+        session.scalars(
+            select(EventRow.client_id).where(
+                EventRow.recording_id == recording_id, EventRow.client_id.in_(wanted)
+            )
+        )
+    )
+    redactor = Redactor(settings.allowed_query_params)
+    now = utcnow()
     rows = []
     for event in events:
         key = str(event.id)
-        if key in seen:
+        if key in stored:
             continue
-        seen.add(key)
-        rows.append(_row(recording.id, event, settings.allowed_query_params, counts))
+        stored.add(key)
+        rows.append(redacted_row(recording_id, event, redactor, now))
+    return rows, redactor.counts
 
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    if dialect == "postgresql":
-        session.execute(select(Recording.id).where(Recording.id == recording.id).with_for_update())
-    statement = (
-        insert(EventRow)
-        .on_conflict_do_nothing(index_elements=["recording_id", "client_id"])
-        .returning(EventRow.client_id, EventRow.type)
-    )
-    inserted = session.execute(statement, rows).all() if rows else []
-    new_count = session.scalar(
-        update(Recording)
-        .where(Recording.id == recording.id)
-        .values(event_count=Recording.event_count + len(inserted))
-        .returning(Recording.event_count)
-    )
-    assert new_count is not None
+
+def _updated_manifest(
+    manifest: dict[str, Any] | None, rows: list[dict[str, Any]], counts: Counter[str]
+) -> dict[str, Any]:
+    out = dict(manifest or new_manifest())
+    kinds = Counter(out.get("event_counts", {}))
+    kinds.update(row["type"] for row in rows)
+    redacted = Counter(out.get("redacted", {}))
+    redacted.update(counts)
+    out["event_counts"] = dict(sorted(kinds.items()))
+    out["redacted"] = dict(sorted(redacted.items()))
+    return out
+
+
+def store_batch(
+    session: Session, recording_id: int, events: Sequence[Any], settings: Settings
+) -> dict[str, int]:
+    """Insert the batch's new events in one transaction; duplicates (by client id) are skipped.
+
+    The recording row is locked first, so concurrent batches of one recording are applied
+    one after the other and its status, count and manifest are read fresh. Returns
+    ``{inserted, duplicates, received, event_count}`` after the commit, so an
+    acknowledgement always means the events are durable.
+    """
+    recording = _lock_recording(session, recording_id)
+    if recording.status != RecordingStatus.recording:
+        raise Conflict(f"recording {recording.id} is {recording.status}; it takes no more events")
+    rows, counts = _new_rows(session, recording_id, events, settings)
+    new_count = recording.event_count + len(rows)
     if new_count > settings.max_events_per_recording:
-        session.rollback()
         raise PayloadTooLarge(
             f"recording {recording.id} would exceed {settings.max_events_per_recording} events"
         )
-    if inserted:
-        manifest = dict(recording.manifest or new_manifest())
-        kinds = Counter(manifest.get("event_counts", {}))
-        kinds.update(kind for _, kind in inserted)
-        redacted = Counter(manifest.get("redacted", {}))
-        redacted.update(counts)
-        manifest["event_counts"] = dict(sorted(kinds.items()))
-        manifest["redacted"] = dict(sorted(redacted.items()))
-        recording.manifest = manifest
+    if rows:
+        # Core executemany of the table: the ORM bulk path splits rows by which are NULL.
+        session.execute(insert(cast(Table, EventRow.__table__)), rows)
+        recording.event_count = new_count
+        recording.manifest = _updated_manifest(recording.manifest, rows, counts)
     session.commit()
     return {
-        "inserted": len(inserted),
-        "duplicates": len(events) - len(inserted),
+        "inserted": len(rows),
+        "duplicates": len(events) - len(rows),
         "received": len(events),
         "event_count": new_count,
     }

@@ -107,12 +107,15 @@ class TestEvents:
     def test_finished_recording_refuses_events(self, client: TestClient, make_account: Any) -> None:
         agent = make_account("agent")
         rid = open_recording(client, agent)
-        assert client.post(f"/api/v1/recordings/{rid}/finish", headers=agent.headers).status_code == 200
+        finished = client.post(f"/api/v1/recordings/{rid}/finish", headers=agent.headers)
+        assert finished.status_code == 200
         response = client.post(f"/api/v1/recordings/{rid}/events", json=batch(1),
                                headers=agent.headers)
         assert response.status_code == 409
 
-    def test_invalid_event_names_index_and_field(self, client: TestClient, make_account: Any) -> None:
+    def test_invalid_event_names_index_and_field(
+        self, client: TestClient, make_account: Any
+    ) -> None:
         agent = make_account("agent")
         rid = open_recording(client, agent)
         payload = batch(3)

@@ -1,0 +1,313 @@
+"""Ingest benchmark: one real uvicorn worker, 4 concurrent clients, batches of 100 and 500.
+
+Run with ``.venv/bin/python bench/ingest.py`` (SQLite in a temp dir) and add
+``--postgres postgresql://postgres@127.0.0.1:5432/postgres`` to also measure PostgreSQL: a
+scratch database is created next to the given one and dropped afterwards.
+
+For each database and batch size it reports events per second, p50 and p99 latency of one
+batch, and, in the same run, a raw baseline: a plain ``executemany`` of the same rows into
+the same schema through the bare driver (sqlite3 / psycopg), one transaction per batch, and
+the ratio ours / raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import accounts  # noqa: E402
+from app.database import make_engine, make_session_factory  # noqa: E402
+from app.ingest.redaction import Redactor  # noqa: E402
+from app.ingest.schemas import Batch, RecordingCreate  # noqa: E402
+from app.ingest.store import create_recording, redacted_row  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.models import utcnow  # noqa: E402
+from app.settings import Settings  # noqa: E402
+
+BASE_TS = 1_763_800_000_000
+COLUMNS = ["recording_id", "client_id", "seq", "type", "ts", "tab", "frame", "url", "title",
+           "target", "field", "control", "choice", "checked", "transition", "load_ms", "state",
+           "label", "received_at"]
+
+
+def make_event(seq: int, rng: random.Random) -> dict[str, Any]:
+    """One realistic wire-format event (a mix like a real ticket: mostly clicks)."""
+    kind = rng.choices(["click", "change", "navigation", "visibility", "marker"],
+                       weights=[50, 25, 15, 8, 2])[0]
+    ticket = rng.randint(1000, 99999)
+    event: dict[str, Any] = {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "seq": seq, "type": kind, "ts": BASE_TS + seq * 700, "tab": rng.randint(1, 4),
+        "frame": 0,
+        "page": {"url": f"https://acme.zendesk.com/agent/tickets/{ticket}?tab=notes&x=1",
+                 "title": f"Ticket #{ticket} - Refund for annual plan - Zendesk"},
+    }
+    if kind in ("click", "change"):
+        event["target"] = {
+            "tag": "button", "role": "button", "name": "Submit as Solved",
+            "selectors": ["aria/Submit as Solved", "[data-test-id=submit-button]",
+                          "#main > div.ticket > form > button:nth-child(3)"],
+            "context": {"heading": f"Ticket #{ticket}", "form": "Ticket properties",
+                        "landmark": "main"},
+        }
+    if kind == "change":
+        event.update(field="Priority", control="select", choice="Urgent")
+    elif kind == "navigation":
+        event.update(transition="link", load_ms=rng.randint(80, 3000))
+    elif kind == "visibility":
+        event["state"] = "hidden"
+    elif kind == "marker":
+        event["label"] = "Escalating now"
+    return event
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def scratch_postgres(url: str) -> Iterator[str]:
+    """A fresh database beside ``url``'s, dropped afterwards; yields its URL."""
+    base = make_url(url)
+    name = f"sop_bench_{os.getpid()}"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(drivername="postgresql", database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(settings: Settings, clients: int) -> list[str]:
+    """Migrate the database and create one agent per client; returns their tokens."""
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    tokens = []
+    with make_session_factory(engine)() as session:
+        for n in range(clients):
+            _, token = accounts.create_user(session, f"bench-{n}@example.test", "agent", "Bench")
+            tokens.append(token)
+    engine.dispose()
+    return tokens
+
+
+@contextmanager
+def uvicorn_server(env: dict[str, str], profile: str | None) -> Iterator[str]:
+    """One uvicorn worker as a subprocess (under py-spy with ``profile``); yields its URL."""
+    port = free_port()
+    spy = ["py-spy", "record", "--format", "raw", "-o", profile, "--"] if profile else []
+    process = subprocess.Popen(
+        [*spy, sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Result:
+    events: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def make_bodies(batch_size: int, batches: int, seed: int) -> list[bytes]:
+    """The pre-encoded request bodies of one client."""
+    rng = random.Random(seed)
+    seqs = iter(range(1, batch_size * batches + 1))
+    return [json.dumps({"events": [make_event(next(seqs), rng) for _ in range(batch_size)]},
+                       separators=(",", ":")).encode()
+            for _ in range(batches)]
+
+
+def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> Result:
+    """Each client opens a recording and sends its bodies one after the other."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start_barrier = threading.Barrier(len(tokens) + 1)
+
+    def client(token: str, bodies: list[bytes]) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+            rid = http.post("/api/v1/recordings", json={"workflow": "Bench"}).json()["id"]
+            mine = []
+            start_barrier.wait()
+            for body in bodies:
+                t0 = time.perf_counter()
+                response = http.post(f"/api/v1/recordings/{rid}/events", content=body)
+                mine.append((time.perf_counter() - t0) * 1000)
+                if response.status_code != 200:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(token, bodies))
+               for token, bodies in zip(tokens, all_bodies, strict=True)]
+    for thread in threads:
+        thread.start()
+    start_barrier.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
+    events = sum(body.count(b'"seq":') for bodies in all_bodies for body in bodies)
+    return Result(events, seconds, latencies)
+
+
+def raw_rows(bodies: list[bytes], recording_id: int) -> list[tuple[Any, ...]]:
+    """The same rows the service stores, as driver parameters."""
+    settings = Settings()
+    rows = []
+    for body in bodies:
+        redactor = Redactor(settings.allowed_query_params)
+        for event in Batch.model_validate_json(body).events:
+            row = redacted_row(recording_id, event, redactor, utcnow())
+            row["target"] = json.dumps(row["target"]) if row["target"] is not None else None
+            rows.append(tuple(row[c] for c in COLUMNS))
+    return rows
+
+
+def raw_insert(url: str, rows: list[tuple[Any, ...]], batch_size: int, recording_id: int) -> float:
+    """Seconds for a plain executemany of ``rows``, one transaction per batch."""
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({marks})"
+    if url.startswith("sqlite"):
+        conn: Any = sqlite3.connect(make_url(url).database, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        sql = sql.replace("%s", "?")
+        rows = [tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in r) for r in rows]
+    else:
+        conn = psycopg.connect(make_url(url).set(drivername="postgresql")
+                               .render_as_string(False), autocommit=True)
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), batch_size):
+        conn.execute("BEGIN")
+        conn.cursor().executemany(sql, rows[start:start + batch_size])
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - t0
+    conn.execute(f"DELETE FROM events WHERE recording_id = {int(recording_id)}")
+    conn.close()
+    return seconds
+
+
+def open_raw_recording(url: str) -> int:
+    """A recording for the baseline's rows, made through the app's own code."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        user, _ = accounts.create_user(session, f"raw-{uuid.uuid4().hex[:6]}@example.test",
+                                       "agent", "Bench")
+        rid = create_recording(session, user, RecordingCreate(workflow="Raw")).id
+    engine.dispose()
+    return rid
+
+
+def bench_database(label: str, database_url: str | None, args: argparse.Namespace) -> list[str]:
+    """All batch sizes on one database; returns the report lines."""
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="sop-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_RECORDER_")}
+        env["SOP_RECORDER_DATA_DIR"] = tmp
+        if database_url:
+            env["SOP_RECORDER_DATABASE_URL"] = database_url
+        settings = Settings(data_dir=Path(tmp), database_url=database_url)
+        tokens = prepare(settings, args.clients)
+        url = settings.resolved_database_url
+        with uvicorn_server(env, args.profile and f"{args.profile}-{label}.txt") as base:
+            for batch_size in args.batch_sizes:
+                batches = max(1, args.events // (batch_size * args.clients))
+                bodies = [make_bodies(batch_size, batches, seed=batch_size * 100 + n)
+                          for n in range(args.clients)]
+                run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up, then duplicates
+                result = run_clients(base, tokens, bodies)
+                rid = open_raw_recording(url)
+                rows = raw_rows([b for client in bodies for b in client], rid)
+                raw_seconds = raw_insert(url, rows, batch_size, rid)
+                raw_rate = len(rows) / raw_seconds
+                lines.append(
+                    f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
+                    f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
+                    f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} |"
+                )
+                print(lines[-1], flush=True)
+    return lines
+
+
+def main() -> None:
+    """Parse the options, run the benchmark, print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a PostgreSQL URL; a scratch database is made beside it")
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--events", type=int, default=40_000, help="events per batch size")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 500])
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--profile", help="record the server with py-spy to PROFILE-<db>.txt")
+    args = parser.parse_args()
+    print(f"{args.clients} clients, {args.events} events per batch size, "
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw |")
+    print("|---|---|---|---|---|---|---|---|")
+    if not args.skip_sqlite:
+        bench_database("SQLite", None, args)
+    if args.postgres:
+        with scratch_postgres(args.postgres) as url:
+            bench_database("PostgreSQL", url, args)
+
+
+if __name__ == "__main__":
+    main()
