@@ -119,7 +119,7 @@ def test_svg_renders_in_chromium(page: Any, artifacts_dir: Path, case: str) -> N
     page.set_content("<!doctype html><html><body style='margin:0'>" + svg + "</body></html>")
     box = page.locator("svg").first.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
-    assert page.locator("svg .shape-activity").count() >= 7
+    assert page.locator("svg .pm-shape-activity").count() >= 7
     assert page.evaluate("() => window.__pwned === undefined && !document.querySelector('script')")
     page.screenshot(path=str(artifacts_dir / f"process-map-{case}.png"), timeout=60_000)
     assert page.errors == []

@@ -29,7 +29,7 @@ class TestRenderSvg:
         assert any("Click Refund" in t for t in texts)
         assert any(t.startswith("4\u00d7 ·") for t in texts)  # an edge count and time
         assert len(list(root.iter(f"{SVG}polyline"))) >= 10
-        assert root.find(f".//{SVG}g[@class='legend-group']") is not None
+        assert root.find(f".//{SVG}g[@class='pm-legend-group']") is not None
 
     def test_no_external_assets_or_script(self) -> None:
         text = render_process_map(merged_recordings(), "svg")
