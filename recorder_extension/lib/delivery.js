@@ -40,12 +40,22 @@ export function classifyStatus(status) {
 
 // Worker-instance scheduling only; the durable retry time lives in session.retryAt.
 let timer = null;
+let timerDue = 0;
 let inFlight = null;
 
-/** Flush soon (after `delayMs`), with an alarm as the backstop if this worker is stopped. */
+/**
+ * Flush within `delayMs` (an earlier pending flush is kept, so a steady stream of events is still
+ * sent one second after the first of them), with an alarm as the backstop if the worker stops.
+ */
 export function scheduleFlush(delayMs = BATCH_DELAY_MS) {
+  const due = Date.now() + Math.max(0, delayMs);
+  if (timer !== null && timerDue <= due) return;
   clearTimeout(timer);
-  timer = setTimeout(() => { timer = null; flush(); }, Math.max(0, delayMs));
+  timerDue = due;
+  timer = setTimeout(() => {
+    timer = null;
+    flush();
+  }, due - Date.now());
   chrome.alarms.create(ALARM, { when: Date.now() + Math.max(delayMs, 30_000) });
 }
 
@@ -78,9 +88,17 @@ async function flushAll() {
       if (events.length && bytes > MAX_BATCH_BYTES) break;
       events.push(event);
     }
+    if (!events.length) {
+      const missing = new Set(keys);
+      await updateSession((current) => {
+        current.pending = current.pending.filter((seq) => !missing.has(queueKey(seq)));
+      });
+      continue;
+    }
     const outcome = await postBatch(auth, session.recordingId, events);
-    await settle(events, outcome);
-    if (!outcome.ok) return;
+    const after = await settle(events, outcome);
+    if (after.retryAt > Date.now()) return scheduleFlush(after.retryAt - Date.now());
+    if (after.error && (after.error.kind === "auth" || after.error.kind === "closed")) return;
   }
 }
 
@@ -113,8 +131,9 @@ function offendingIndex(errors) {
   return null;
 }
 
-async function settle(events, outcome) {
-  await locked(async () => {
+/** Apply a batch's outcome to the queue and the session; returns the new session. */
+function settle(events, outcome) {
+  return locked(async () => {
     const { session } = await readState();
     const seqs = new Set(events.map((event) => event.seq));
     const remove = (chosen) => {
@@ -148,6 +167,7 @@ async function settle(events, outcome) {
       session.error = { kind, status: outcome.status, message: outcome.message, count: dropped.size };
     }
     await chrome.storage.local.set({ session });
+    return session;
   });
 }
 
