@@ -7,21 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.database import SessionDep
-from app.exports import EXPORTS, ExportData, load_workflow_export
+from app.exports import EXPORTS
 from app.models import Recording, Role, User, Workflow
 from app.pages.recordings import RecordingRow, recording_rows
+from app.pages.rendered_outputs import RenderedOutputs, workflow_outputs
 from app.pages.rendering import render
 from app.pages.session import CurrentPageUser
-from app.process_map.export import render_process_map
-from app.sop.document import SopDocument
-from app.sop.render import render_sop_html
-from app.timing_report.charts import SPLIT_COLOURS, Chart, build_charts, system_colours
-from app.timing_report.figures import TimingReport
+from app.timing_report.charts import SPLIT_COLOURS
 from app.workflows.deps import get_workflow_for
 
 router = APIRouter(include_in_schema=False)
@@ -50,13 +46,7 @@ class WorkflowPage:
 
     workflow: Workflow
     can_edit: bool
-    data: ExportData
-    document: SopDocument
-    report: TimingReport
-    sop_html: str
-    map_svg: Markup
-    charts: tuple[Chart, ...]
-    colours: dict[str, str]
+    outputs: RenderedOutputs
     split_colours: dict[str, str]
     recordings: list[RecordingRow]
     downloads: tuple[DownloadGroup, ...]
@@ -91,20 +81,12 @@ def workflow_page_context(
     session: Session, user: User, workflow: Workflow, *, note_key: str = "",
     note_errors: dict[str, str] | None = None,
 ) -> WorkflowPage:
-    """The workflow page's context: every output built once from one load of the recordings."""
-    data = load_workflow_export(session, workflow)
-    document, report = data.sop(), data.timing()
-    svg = render_process_map(data.recordings, "svg", title=workflow.name)
+    """The workflow page's context: every output rendered once per change of its inputs."""
+    outputs = workflow_outputs(session, workflow)
     return WorkflowPage(
         workflow=workflow,
         can_edit=user.role in (Role.lead, Role.admin),
-        data=data,
-        document=document,
-        report=report,
-        sop_html=render_sop_html(document),
-        map_svg=Markup(svg),  # built with ElementTree: every label is escaped as XML text
-        charts=build_charts(report),
-        colours=system_colours(report),
+        outputs=outputs,
         split_colours=SPLIT_COLOURS,
         recordings=recording_rows(session, workflow_recordings(session, user, workflow)),
         downloads=download_groups(),

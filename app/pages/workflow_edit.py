@@ -14,7 +14,6 @@ from pydantic import ValidationError
 
 from app.database import SessionDep
 from app.errors import NotFound
-from app.exports import load_workflow_export
 from app.models import Workflow
 from app.pages.edit_form import (
     SECTIONS,
@@ -25,10 +24,10 @@ from app.pages.edit_form import (
     parse_section,
     row_count,
 )
+from app.pages.rendered_outputs import workflow_outputs
 from app.pages.rendering import redirect, render
 from app.pages.session import CurrentPageUser, PageLead, VerifiedForm
 from app.pages.workflow import WorkflowId, visible_workflow, workflow_page_context
-from app.sop.render import render_sop_html
 from app.workflows import edits
 from app.workflows.schemas import StepNoteIn, WorkflowUpdate
 
@@ -124,6 +123,6 @@ def preview(
 ) -> Response:
     """The SOP as it will be downloaded, with the lead's latest edits."""
     workflow = visible_workflow(session, user, workflow_id)
-    sop_html = render_sop_html(load_workflow_export(session, workflow).sop())
+    sop_html = workflow_outputs(session, workflow).sop_html
     return render(request, "preview.html", PreviewPage(workflow, sop_html),
                   title=f"Preview {workflow.name}")

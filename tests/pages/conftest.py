@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.ingest.store import new_manifest
 from app.models import Recording, RecordingStatus, Workflow, utcnow
 from app.models import Step as StepRow
+from app.pages.rendered_outputs import clear_cache
 from app.steps.model import Step, TitlePart
 from tests.conftest import Account
 
@@ -103,3 +104,9 @@ def make_recording(session: Session) -> Any:
         return store_recording(session, account, workflow, steps or [make_step(0), make_step(1)])
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rendered_outputs() -> None:
+    """Rolled-back tests reuse row ids: no test may see another's cached outputs."""
+    clear_cache()
