@@ -20,6 +20,7 @@ from app.exports import EXPORTS, find_export, load_workflow_export
 from app.migrate import upgrade
 from app.models import Team, Workflow
 from app.settings import Settings, get_settings
+from app.workflows.version_cli import add_version_commands
 
 log = logging.getLogger("sop_recorder")
 
@@ -156,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply the database migrations")
     migrate.set_defaults(handler=cmd_migrate)
+
+    add_version_commands(sub, _session)
 
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="action", required=True)
     create = users.add_parser("create", help="create a user and print their API token")

@@ -28,6 +28,7 @@ from app.sop.render import render_sop_html, render_sop_json, render_sop_markdown
 from app.steps.model import RecordingSteps
 from app.timing_report.figures import TimingReport, build_timing_report
 from app.timing_report.render import render_timing_csv, render_timing_html, render_timing_json
+from app.workflows.merge import canonical_order, merge_recordings
 
 __all__ = [
     "EXPORTS",
@@ -40,6 +41,7 @@ __all__ = [
     "load_workflow_export",
     "register",
     "slugify",
+    "step_notes_of",
 ]
 
 
@@ -56,9 +58,12 @@ class ExportData:
     version: int | None = None
 
     def sop(self) -> SopDocument:
-        """The SOP document of this data."""
-        return build_sop(self.recordings, self.details, self.step_notes, self.revisions,
-                         workflow=self.workflow, version=self.version)
+        """The SOP document of this data: recordings merged into a procedure with decisions."""
+        merged = merge_recordings(self.recordings)
+        return build_sop(merged.recordings, self.details, self.step_notes, self.revisions,
+                         workflow=self.workflow, version=self.version,
+                         procedure=merged.procedure, decisions=merged.decisions,
+                         variants=merged.exceptions)
 
     def timing(self) -> TimingReport:
         """The timing figures of this data."""
@@ -122,7 +127,8 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _notes(raw: Mapping[str, object] | None) -> dict[str, StepNote]:
+def step_notes_of(raw: Mapping[str, object] | None) -> dict[str, StepNote]:
+    """The lead's notes as stored (activity key -> ``{note, warning}``) as document data."""
     notes = {}
     for key, value in (raw or {}).items():
         if isinstance(value, dict):
@@ -133,15 +139,20 @@ def _notes(raw: Mapping[str, object] | None) -> dict[str, StepNote]:
 def load_workflow_export(
     session: Session, workflow: Workflow, *, version: int | None = None
 ) -> ExportData:
-    """The data of a workflow's outputs: its included finished recordings and the lead's edits."""
-    if version is not None:
-        raise NotFound(f"version {version} of workflow {workflow.id} not found")
+    """The data of a workflow's outputs: version ``version``, else the published version in
+    force, else (nothing published yet) its included finished recordings and the lead's edits."""
+    from app.workflows import version_data
+
+    chosen = (version_data.find_version(session, workflow, version) if version is not None
+              else version_data.current_version(session, workflow))
+    if chosen is not None:
+        return version_data.version_export(session, workflow, chosen)
     return ExportData(
         name=workflow.name,
         workflow=workflow.name,
-        recordings=load_workflow_recordings(session, workflow),
+        recordings=canonical_order(load_workflow_recordings(session, workflow)),
         details=LeadDetails.from_dict(workflow.details),
-        step_notes=_notes(workflow.step_notes),
+        step_notes=step_notes_of(workflow.step_notes),
     )
 
 
@@ -153,7 +164,7 @@ def load_recording_export(session: Session, recording: Recording) -> ExportData:
         workflow=workflow.name,
         recordings=[load_recording_steps(session, recording)],
         details=LeadDetails.from_dict(workflow.details),
-        step_notes=_notes(workflow.step_notes),
+        step_notes=step_notes_of(workflow.step_notes),
     )
 
 

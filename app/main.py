@@ -19,6 +19,7 @@ from app.process_map.routes import router as process_map_router
 from app.replay.routes import router as replay_router
 from app.settings import Settings, get_settings
 from app.workflows.routes import router as workflows_router
+from app.workflows.version_routes import router as versions_router
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.include_router(ingest_router)
     app.include_router(workflows_router)
+    app.include_router(versions_router)
     app.include_router(process_map_router)
     app.include_router(event_log_router)
     app.include_router(replay_router)

@@ -1,4 +1,4 @@
-"""ORM tables: teams, users, API tokens, workflows, recordings, events and steps."""
+"""ORM tables: teams, users, API tokens, workflows, recordings, events, steps and versions."""
 
 from __future__ import annotations
 
@@ -168,3 +168,45 @@ class Step(Base):
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     # The whole step as the pipeline produced it (app.steps.model.Step.to_dict()).
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class VersionStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    discarded = "discarded"
+
+
+class WorkflowVersion(Base):
+    """One SOP version of a workflow. A published version never changes: it keeps a snapshot
+    of the steps it was built from, the lead's sections and notes, and its diff."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("workflow_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[int] = mapped_column(
+        ForeignKey("workflows.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[VersionStatus] = mapped_column(String(16), default=VersionStatus.draft)
+    recording_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # {"recordings": [RecordingSteps as JSON, ...]}: what the version was built from.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The lead's sections and step notes as published (None while a draft: live ones apply).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    step_notes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The diff against ``base_number`` (the published version before it) and the notes left over.
+    base_number: Mapped[int | None] = mapped_column(Integer)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    orphaned_notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    published_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    discarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -34,6 +34,7 @@ from app.ingest.schemas import Event, RecordingCreate
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, User, utcnow
 from app.settings import Settings
+from app.workflows import versions
 
 __all__ = ["FORMATS", "Upload", "import_recording", "read_file", "read_upload"]
 
@@ -155,5 +156,6 @@ def import_recording(
     session.execute(insert(EventRow), rows)
     recording.manifest = _manifest(imported, rows, counts)
     pipeline.process_or_mark_failed(session, recording, settings)
+    versions.stage_recording(session, recording)
     session.commit()
     return recording

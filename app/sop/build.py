@@ -9,6 +9,7 @@ from itertools import groupby
 
 from app.sop import sections
 from app.sop.document import (
+    DecisionPoint,
     LeadDetails,
     PhaseSection,
     ProcedureStep,
@@ -33,14 +34,18 @@ def build_sop(
     *,
     workflow: str,
     version: int | None = None,
+    procedure: RecordingSteps | None = None,
+    decisions: Sequence[DecisionPoint] = (),
+    variants: Sequence[str] | None = None,
 ) -> SopDocument:
     """The SOP of a workflow from its recordings (oldest first), the lead's details and versions.
 
-    Contract: the procedure follows the recording whose sequence of activities is the most
-    frequent (the latest on a tie); typical durations are medians over every recording; steps of
-    other recordings that the procedure lacks are listed as exceptions. Deterministic.
+    Contract: the procedure follows ``procedure`` if given, else the recording whose sequence
+    of activities is the most frequent (the latest on a tie); typical durations are medians
+    over every recording; ``variants`` (else the steps of other recordings that the procedure
+    lacks) are listed as exceptions, after the lead's. Deterministic.
     """
-    base = representative_recording(recordings)
+    base = procedure if procedure is not None else representative_recording(recordings)
     typical = typical_durations(recordings)
     seen_in = _seen_in(recordings)
     phases = _procedure(base, typical, seen_in, step_notes)
@@ -66,11 +71,13 @@ def build_sop(
         escalation=sections.escalation_path(base, numbered, details),
         slas=sections.sla_rows(recordings, details),
         macros=sections.macros(recordings, numbered),
-        exceptions=details.exceptions + sections.variants(recordings, base),
+        exceptions=details.exceptions + (
+            tuple(variants) if variants is not None else sections.variants(recordings, base)),
         records=sections.records(base, numbered),
         revisions=ordered_revisions,
         sources=tuple(_source(r) for r in recordings),
         prompts={},
+        decisions=tuple(decisions),
     )
     return sections.with_prompts(document)
 

@@ -14,6 +14,8 @@ from app.steps.model import TitlePart
 
 __all__ = [
     "SECTIONS",
+    "DecisionBranch",
+    "DecisionPoint",
     "EscalationRow",
     "EscalationTarget",
     "LeadDetails",
@@ -203,6 +205,32 @@ class ProcedureStep:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionBranch:
+    """One way on from a decision point, and how many recordings took it.
+
+    ``steps`` are the branch's own step titles (empty when it goes on with the procedure);
+    ``condition`` is what distinguished it in the data ("Plan is Annual"), when anything did;
+    ``rejoins_at`` is the procedure step it continues with (0: the end).
+    """
+
+    count: int
+    steps: tuple[str, ...] = ()
+    systems: tuple[str, ...] = ()
+    condition: str = ""
+    follows_procedure: bool = False
+    rejoins_at: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPoint:
+    """Where recordings split after procedure step ``after_step`` (0: at the start)."""
+
+    after_step: int
+    reached: int
+    branches: tuple[DecisionBranch, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PhaseSection:
     """The steps of one phase, under its heading."""
 
@@ -298,6 +326,7 @@ class SopDocument:
     sources: tuple[RecordingSource, ...]
     prompts: dict[str, str]
     sections: tuple[tuple[str, str], ...] = SECTIONS
+    decisions: tuple[DecisionPoint, ...] = ()
 
     @property
     def step_count(self) -> int:
