@@ -40,9 +40,8 @@ sys.path.insert(0, str(ROOT))
 from app import accounts  # noqa: E402
 from app.database import make_engine, make_session_factory  # noqa: E402
 from app.ingest.redaction import Redactor  # noqa: E402
-from app.ingest.rows import redacted_row  # noqa: E402
 from app.ingest.schemas import Batch, RecordingCreate  # noqa: E402
-from app.ingest.store import create_recording  # noqa: E402
+from app.ingest.store import create_recording, redacted_row  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import utcnow  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -54,10 +53,10 @@ COLUMNS = ["recording_id", "client_id", "seq", "type", "ts", "tab", "frame", "ur
 
 
 def make_event(seq: int, rng: random.Random) -> dict[str, Any]:
-    """One realistic wire-format event: mostly clicks and choices, a new page now and then."""
+    """One realistic wire-format event (a mix like a real ticket: mostly clicks)."""
     kind = rng.choices(["click", "change", "navigation", "visibility", "marker"],
                        weights=[50, 25, 15, 8, 2])[0]
-    ticket = 1000 + (seq // 12) * 37  # an agent stays on a page for a dozen events
+    ticket = rng.randint(1000, 99999)
     event: dict[str, Any] = {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "seq": seq, "type": kind, "ts": BASE_TS + seq * 700, "tab": rng.randint(1, 4),

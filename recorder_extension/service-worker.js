@@ -7,9 +7,7 @@ import "./lib/redact.js";
 import "./lib/sites.js";
 import { BATCH_SIZE, FLUSH_ALARM, flush, scheduleFlush } from "./lib/delivery.js";
 import { mapTransition } from "./lib/navigation.js";
-import {
-  addMarker, pauseAfterBrowserRestart, renderBadge, setPaused, startRecording, stopRecording,
-} from "./lib/session.js";
+import { addMarker, renderBadge, setPaused, startRecording, stopRecording } from "./lib/session.js";
 import { enqueue, isCapturing, readState, updateSession } from "./lib/store.js";
 
 const MSG = globalThis.SopMsg;
@@ -133,7 +131,7 @@ function safely(handler) {
 const ACTIONS = {
   [MSG.START]: (data) => startRecording(data),
   [MSG.PAUSE]: () => setPaused(true),
-  [MSG.RESUME]: (data) => setPaused(false, data.windowId),
+  [MSG.RESUME]: () => setPaused(false),
   [MSG.STOP]: () => stopRecording(),
   [MSG.MARKER]: (data) => addMarker(data.label),
   [MSG.SETTINGS_SAVED]: () => updateSession((session) => {
@@ -166,7 +164,6 @@ chrome.webNavigation.onHistoryStateUpdated.addListener(safely(onHistoryChange));
 chrome.webNavigation.onReferenceFragmentUpdated.addListener(safely(onHistoryChange));
 chrome.tabs.onCreated.addListener(safely(onTabCreated));
 chrome.tabs.onActivated.addListener(safely(onActivated));
-chrome.runtime.onStartup.addListener(safely(pauseAfterBrowserRestart));
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === FLUSH_ALARM) flush();
 });

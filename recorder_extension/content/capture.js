@@ -36,8 +36,8 @@
   }
 
   function redactTarget(target) {
-    if (target.name) target.name = cap(redactText(target.name), 512);
-    target.selectors = target.selectors.map((selector) => cap(redactText(selector), 1024));
+    if (target.name) target.name = redactText(target.name);
+    target.selectors = target.selectors.map((selector) => redactText(selector));
     for (const key of Object.keys(target.context)) {
       target.context[key] = cap(redactText(target.context[key]), 512);
     }
@@ -110,18 +110,18 @@
     return D.isControlRole(role) ? el : null;
   }
 
-  // Clicks on fields are focus churn; what matters there is their change (or nothing at all).
-  const FIELD_TAGS = new Set(["label", "select", "textarea", "option"]);
-
   function clickedControl(event) {
-    for (const node of event.composedPath()) {
+    const path = event.composedPath();
+    for (const node of path) {
       if (!node || node.nodeType !== 1) continue;
       if (node === document.body || node === document.documentElement) return null;
-      if (node.isContentEditable || isPassword(node) || FIELD_TAGS.has(node.localName)) return null;
-      if (node.localName === "input") return controlOf(node);
+      if (node.isContentEditable || isPassword(node)) return null;
       if (!node.matches(CLICK_SELECTOR)) continue;
       const control = controlOf(node);
       if (control) return control;
+      if (node.localName === "input" || node.localName === "label" || node.localName === "select") {
+        return null;
+      }
     }
     return null;
   }
@@ -137,8 +137,7 @@
   }
 
   function fieldLabel(el) {
-    const label = D.accessibleName(el) || D.normalizeText(el.getAttribute("name"), 512);
-    return cap(redactText(label), 512) || el.localName;
+    return redactText(D.accessibleName(el) || D.normalizeText(el.getAttribute("name"), 512)) || el.localName;
   }
 
   function radioGroupLabel(el) {
@@ -146,9 +145,9 @@
     if (group) {
       const legend = group.querySelector("legend");
       const name = group.getAttribute("aria-label") || (legend ? D.safeText(legend) : "");
-      if (name) return cap(redactText(D.normalizeText(name)), 512);
+      if (name) return redactText(D.normalizeText(name));
     }
-    return cap(redactText(D.normalizeText(el.getAttribute("name"), 512)), 512);
+    return redactText(D.normalizeText(el.getAttribute("name"), 512));
   }
 
   function choiceChange(el) {
@@ -159,7 +158,7 @@
       fields.control = "select";
       if (state.choiceCapture) {
         const labels = Array.from(el.selectedOptions || []).map((option) => D.normalizeText(option.label || option.text));
-        fields.choice = cap(redactText(labels.join(", ")), 512);
+        fields.choice = redactText(labels.join(", ").slice(0, 512));
       }
     } else if (type === "radio") {
       fields.control = "radio";
@@ -245,7 +244,7 @@
       const target = redactTarget(D.describeElement(form));
       if (!target.name && event.submitter) {
         const submitterName = D.accessibleName(event.submitter);
-        if (submitterName) target.name = cap(redactText(submitterName), 512);
+        if (submitterName) target.name = redactText(submitterName);
       }
       emit("submit", { target });
     }));
