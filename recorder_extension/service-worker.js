@@ -7,7 +7,9 @@ import "./lib/redact.js";
 import "./lib/sites.js";
 import { BATCH_SIZE, FLUSH_ALARM, flush, scheduleFlush } from "./lib/delivery.js";
 import { mapTransition } from "./lib/navigation.js";
-import { addMarker, renderBadge, setPaused, startRecording, stopRecording } from "./lib/session.js";
+import {
+  addMarker, pauseAfterBrowserRestart, renderBadge, setPaused, startRecording, stopRecording,
+} from "./lib/session.js";
 import { enqueue, isCapturing, readState, updateSession } from "./lib/store.js";
 
 const MSG = globalThis.SopMsg;
@@ -78,9 +80,9 @@ async function onCompleted(details) {
     delete session.nav[details.tabId];
   });
   if (!pending) return;
-  const timing = await chrome.tabs
+  const timing = await withTimeout(chrome.tabs
     .sendMessage(details.tabId, { type: MSG.GET_LOAD_TIMING }, { frameId: 0 })
-    .catch(() => null);
+    .catch(() => null), 2000);
   await emitNavigation(details.tabId, pending, timing, found);
 }
 
@@ -128,10 +130,26 @@ function safely(handler) {
   };
 }
 
+// Capture and navigation handlers run one at a time, in the order Chrome delivered them, so that
+// `seq` follows what happened (a page's navigation, waiting for its load time, comes before the
+// clicks made on it). A promise chain, not state: it orders this worker instance's own work.
+let order = Promise.resolve();
+
+function serially(handler) {
+  return (...args) => {
+    const run = order.then(() => handler(...args));
+    order = run.catch((error) => console.warn("SOP Recorder:", error));
+  };
+}
+
+function withTimeout(promise, ms) {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(null), ms))]);
+}
+
 const ACTIONS = {
   [MSG.START]: (data) => startRecording(data),
   [MSG.PAUSE]: () => setPaused(true),
-  [MSG.RESUME]: () => setPaused(false),
+  [MSG.RESUME]: (data) => setPaused(false, data.windowId),
   [MSG.STOP]: () => stopRecording(),
   [MSG.MARKER]: (data) => addMarker(data.label),
   [MSG.SETTINGS_SAVED]: () => updateSession((session) => {
@@ -145,7 +163,7 @@ const ACTIONS = {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (!message || typeof message.type !== "string") return false;
   if (message.type === MSG.CAPTURE) {
-    safely(onCapture)(message.data || {}, sender);
+    serially(onCapture)(message.data || {}, sender);
     return false;
   }
   const action = ACTIONS[message.type];
@@ -158,12 +176,13 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-chrome.webNavigation.onCommitted.addListener(safely(onCommitted));
-chrome.webNavigation.onCompleted.addListener(safely(onCompleted));
-chrome.webNavigation.onHistoryStateUpdated.addListener(safely(onHistoryChange));
-chrome.webNavigation.onReferenceFragmentUpdated.addListener(safely(onHistoryChange));
-chrome.tabs.onCreated.addListener(safely(onTabCreated));
-chrome.tabs.onActivated.addListener(safely(onActivated));
+chrome.webNavigation.onCommitted.addListener(serially(onCommitted));
+chrome.webNavigation.onCompleted.addListener(serially(onCompleted));
+chrome.webNavigation.onHistoryStateUpdated.addListener(serially(onHistoryChange));
+chrome.webNavigation.onReferenceFragmentUpdated.addListener(serially(onHistoryChange));
+chrome.tabs.onCreated.addListener(serially(onTabCreated));
+chrome.tabs.onActivated.addListener(serially(onActivated));
+chrome.runtime.onStartup.addListener(safely(pauseAfterBrowserRestart));
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === FLUSH_ALARM) flush();
 });

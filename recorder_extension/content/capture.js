@@ -36,8 +36,8 @@
   }
 
   function redactTarget(target) {
-    if (target.name) target.name = redactText(target.name);
-    target.selectors = target.selectors.map((selector) => redactText(selector));
+    if (target.name) target.name = cap(redactText(target.name), 512);
+    target.selectors = target.selectors.map((selector) => cap(redactText(selector), 1024));
     for (const key of Object.keys(target.context)) {
       target.context[key] = cap(redactText(target.context[key]), 512);
     }
@@ -110,18 +110,18 @@
     return D.isControlRole(role) ? el : null;
   }
 
+  // Clicks on fields are focus churn; what matters there is their change (or nothing at all).
+  const FIELD_TAGS = new Set(["label", "select", "textarea", "option"]);
+
   function clickedControl(event) {
-    const path = event.composedPath();
-    for (const node of path) {
+    for (const node of event.composedPath()) {
       if (!node || node.nodeType !== 1) continue;
       if (node === document.body || node === document.documentElement) return null;
-      if (node.isContentEditable || isPassword(node)) return null;
+      if (node.isContentEditable || isPassword(node) || FIELD_TAGS.has(node.localName)) return null;
+      if (node.localName === "input") return controlOf(node);
       if (!node.matches(CLICK_SELECTOR)) continue;
       const control = controlOf(node);
       if (control) return control;
-      if (node.localName === "input" || node.localName === "label" || node.localName === "select") {
-        return null;
-      }
     }
     return null;
   }
@@ -137,7 +137,8 @@
   }
 
   function fieldLabel(el) {
-    return redactText(D.accessibleName(el) || D.normalizeText(el.getAttribute("name"), 512)) || el.localName;
+    const label = D.accessibleName(el) || D.normalizeText(el.getAttribute("name"), 512);
+    return cap(redactText(label), 512) || el.localName;
   }
 
   function radioGroupLabel(el) {
@@ -145,9 +146,9 @@
     if (group) {
       const legend = group.querySelector("legend");
       const name = group.getAttribute("aria-label") || (legend ? D.safeText(legend) : "");
-      if (name) return redactText(D.normalizeText(name));
+      if (name) return cap(redactText(D.normalizeText(name)), 512);
     }
-    return redactText(D.normalizeText(el.getAttribute("name"), 512));
+    return cap(redactText(D.normalizeText(el.getAttribute("name"), 512)), 512);
   }
 
   function choiceChange(el) {
@@ -158,7 +159,7 @@
       fields.control = "select";
       if (state.choiceCapture) {
         const labels = Array.from(el.selectedOptions || []).map((option) => D.normalizeText(option.label || option.text));
-        fields.choice = redactText(labels.join(", ").slice(0, 512));
+        fields.choice = cap(redactText(labels.join(", ")), 512);
       }
     } else if (type === "radio") {
       fields.control = "radio";
@@ -244,7 +245,7 @@
       const target = redactTarget(D.describeElement(form));
       if (!target.name && event.submitter) {
         const submitterName = D.accessibleName(event.submitter);
-        if (submitterName) target.name = redactText(submitterName);
+        if (submitterName) target.name = cap(redactText(submitterName), 512);
       }
       emit("submit", { target });
     }));

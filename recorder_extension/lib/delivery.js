@@ -178,7 +178,7 @@ async function finish(auth, session) {
       method: "POST",
       headers: { Authorization: `Bearer ${auth.token}` },
     });
-  } catch (error) {
+  } catch (_error) {
     response = null;
   }
   const ok = response && (response.ok || response.status === 404);

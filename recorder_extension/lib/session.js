@@ -69,7 +69,7 @@ export async function startRecording({ workflow, workflowId, ticketRef, windowId
       headers: { Authorization: `Bearer ${auth.token}`, "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-  } catch (error) {
+  } catch (_error) {
     throw new Error(`Cannot reach the server at ${auth.serverUrl}.`);
   }
   const answer = await response.json().catch(() => ({}));
@@ -83,9 +83,10 @@ export async function startRecording({ workflow, workflowId, ticketRef, windowId
   return next;
 }
 
-/** Pause or resume capture (the recording stays open). */
-export async function setPaused(paused) {
+/** Pause or resume capture (the recording stays open); resuming adopts `windowId` if needed. */
+export async function setPaused(paused, windowId) {
   const next = await updateSession((session) => {
+    if (!paused && session.windowId == null && windowId != null) session.windowId = windowId;
     if (paused && session.status === "recording") {
       session.status = "paused";
       session.captureUntil = Date.now();
@@ -95,6 +96,18 @@ export async function setPaused(paused) {
   });
   await renderBadge(next);
   return next;
+}
+
+/** After a browser restart the old window id means nothing: pause until the agent resumes. */
+export async function pauseAfterBrowserRestart() {
+  const next = await updateSession((session) => {
+    if (session.status === "recording" || session.status === "paused") {
+      if (session.status === "recording") session.captureUntil = Date.now();
+      session.status = "paused";
+      session.windowId = null;
+    }
+  });
+  await renderBadge(next);
 }
 
 /** Stop capturing; the recording is finished once every queued event is delivered. */

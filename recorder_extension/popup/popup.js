@@ -56,7 +56,9 @@ function render(session, auth) {
     : "Not set up: open Options to enter the server address and your API token.";
   $("start").disabled = !(auth && auth.user);
   if (active) {
-    $("status-text").textContent = { recording: "Recording", paused: "Paused", stopping: "Sending the last events…" }[status];
+    $("status-text").textContent = status === "paused" && session.windowId == null
+      ? "Paused: the browser restarted. Resume continues the recording in this window."
+      : { recording: "Recording", paused: "Paused", stopping: "Sending the last events…" }[status];
     $("workflow-label").textContent = session.workflow;
     $("captured").textContent = String(session.captured);
     $("unsent").textContent = String(session.pending.length);
@@ -122,7 +124,10 @@ $("start").addEventListener("click", act(async () => {
     windowId: current.id });
 }));
 $("pause").addEventListener("click", act(() => ask(MSG.PAUSE)));
-$("resume").addEventListener("click", act(() => ask(MSG.RESUME)));
+$("resume").addEventListener("click", act(async () => {
+  const current = await chrome.windows.getCurrent();
+  await ask(MSG.RESUME, { windowId: current.id });
+}));
 $("stop").addEventListener("click", act(() => ask(MSG.STOP)));
 $("add-marker").addEventListener("click", act(async () => {
   await ask(MSG.MARKER, { label: $("marker").value });
