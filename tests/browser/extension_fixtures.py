@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import CHROMIUM_ARGS, require_chromium
 
@@ -235,11 +236,33 @@ def site_origins() -> Iterator[SiteOrigins]:
 
 
 @dataclass
+class SentRequest:
+    """A request the extension made (from its service worker or one of its own pages)."""
+
+    url: str
+    body: str
+
+
+@dataclass
 class ExtensionBrowser:
-    """A persistent Chromium context with the extension, and the extension's id."""
+    """A persistent Chromium context with the extension, its id, and every request it sent."""
 
     context: Any
     extension_id: str
+    sent: list[SentRequest] = field(default_factory=list)
+
+    def record_request(self, request: Any) -> None:
+        """Keep network requests made by the service worker or by an extension page."""
+        if not request.url.startswith(("http://", "https://")):
+            return
+        if request.service_worker is None:
+            try:
+                origin = request.frame.url
+            except PlaywrightError:  # no frame: not a page's request, and not the worker's
+                return
+            if not origin.startswith(self.page_url("")):
+                return
+        self.sent.append(SentRequest(url=request.url, body=request.post_data or ""))
 
     def page_url(self, path: str) -> str:
         return f"chrome-extension://{self.extension_id}/{path}"
@@ -272,8 +295,9 @@ def extension_browser(playwright_instance: Any) -> Iterator[ExtensionBrowser]:
             if context.service_workers
             else context.wait_for_event("serviceworker", timeout=15_000)
         )
-        extension_id = worker.url.split("/")[2]
-        yield ExtensionBrowser(context=context, extension_id=extension_id)
+        ext = ExtensionBrowser(context=context, extension_id=worker.url.split("/")[2])
+        context.on("request", ext.record_request)
+        yield ext
         context.close()
 
 

@@ -273,7 +273,13 @@ def test_denied_site_is_never_recorded(ticket_run: TicketRun, site_origins: Site
 def test_typed_text_and_personal_data_reach_no_request_and_no_table(
     ticket_run: TicketRun,
     live_service: LiveService,
+    extension_browser: ExtensionBrowser,
 ) -> None:
+    sent = extension_browser.sent
+    assert any(r.url.endswith(f"/recordings/{ticket_run.recording_id}/events") for r in sent)
+    assert {r.url.split("/api/")[0] for r in sent} == {live_service.url}
+    for secret in SECRETS:
+        assert not [r for r in sent if secret in r.url or secret in r.body], secret
     received = live_service.requests()
     event_posts = [r for r in received if r["path"].endswith("/events")]
     assert event_posts and sum(r["body"].count('"seq"') for r in event_posts) >= len(
