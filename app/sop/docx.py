@@ -159,6 +159,25 @@ def _procedure(docx: DocxDocument, doc: SopDocument) -> None:
                     line = _raw_paragraph(docx, continued)
                     _run(line, label, "w:b")
                     _run(line, text)
+    _decisions(docx, doc)
+
+
+def _decisions(docx: DocxDocument, doc: SopDocument) -> None:
+    """Where the recordings split: one paragraph per decision point, one bullet per branch."""
+    if doc.decisions:
+        docx.add_heading("Decision points", level=2)
+    for point in doc.decisions:
+        where = f"After step {point.after_step}" if point.after_step else "Before step 1"
+        docx.add_paragraph(f"{where}, the recordings went different ways "
+                           f"({point.reached} got there):")
+        for branch in point.branches:
+            label = (f"If {branch.condition}" if branch.condition
+                     else "Usually" if branch.follows_procedure else "Otherwise")
+            then = f"continue with step {branch.rejoins_at}" if branch.rejoins_at else "finish"
+            steps = "".join(f"{title}; then " for title in branch.steps)
+            item = docx.add_paragraph(style="List Bullet")
+            item.add_run(_t(label)).bold = True
+            item.add_run(_t(f" ({branch.count} of {point.reached} recordings): {steps}{then}."))
 
 
 def _triage(docx: DocxDocument, doc: SopDocument) -> None:

@@ -6,6 +6,7 @@ Nothing here writes; the use cases that do are in :mod:`app.workflows.versions`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,12 +19,13 @@ from app.models import Recording, RecordingStatus, VersionStatus, Workflow, Work
 from app.pipeline import load_recording_steps
 from app.sop.document import LeadDetails, Revision
 from app.steps.model import RecordingSteps, Step
-from app.workflows.carry_over import CarriedNotes, carry_over_notes
+from app.workflows.carry_over import CarriedNotes, OrphanedNote, carry_over_notes
 from app.workflows.diff import Procedure, VersionDiff, diff_procedures
 from app.workflows.merge import canonical_order, merge_recordings
 from app.workflows.staleness import Staleness, assess_staleness
 
 __all__ = [
+    "VersionsOverview",
     "carried_notes",
     "current_version",
     "diff_between",
@@ -35,6 +37,7 @@ __all__ = [
     "revisions_until",
     "snapshot_of",
     "version_export",
+    "versions_overview",
     "workflow_staleness",
 ]
 
@@ -181,3 +184,28 @@ def workflow_staleness(session: Session, workflow: Workflow, today: date) -> Sta
         newer = [load_recording_steps(session, r) for r in rows if r.id not in taken]
     published = procedure_of(current).steps if current else None
     return assess_staleness(published, review_due(workflow, current), today, newer)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionsOverview:
+    """What a page shows about a workflow's versions: all of them, the one in force, the draft
+    with its diff and orphaned notes, and the review flags."""
+
+    versions: tuple[WorkflowVersion, ...]
+    current: WorkflowVersion | None
+    draft: WorkflowVersion | None
+    draft_diff: VersionDiff | None
+    orphaned: tuple[OrphanedNote, ...]
+    staleness: Staleness
+
+
+def versions_overview(session: Session, workflow: Workflow, today: date) -> VersionsOverview:
+    """Everything about the workflow's versions, loaded once (for the lead's pages)."""
+    rows = list_versions(session, workflow)
+    current = next((v for v in rows if v.status == VersionStatus.published), None)
+    draft = next((v for v in rows if v.status == VersionStatus.draft), None)
+    diff = (diff_procedures(procedure_of(current), procedure_of(draft))
+            if current is not None and draft is not None else None)
+    orphaned = carried_notes(workflow, draft).orphaned if draft is not None else ()
+    return VersionsOverview(tuple(rows), current, draft, diff, tuple(orphaned),
+                            workflow_staleness(session, workflow, today))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import itertools
+import zipfile
 
 from app.exports import ExportData
 from app.process_map.export import render_process_map
+from app.sop.docx import render_sop_docx
 from app.sop.render import render_sop_html, render_sop_markdown
 from app.steps.model import RecordingSteps
 from app.workflows.changelog import render_diff_html, render_diff_json, render_diff_markdown
@@ -135,3 +138,11 @@ class TestDeterminism:
             outputs.add((render_diff_json(result), render_diff_markdown(result, "w"),
                          render_diff_html(result, "w")))
         assert len(outputs) == 1
+
+
+def test_the_docx_has_the_decision_point() -> None:
+    document = ExportData(name="Billing", workflow="Billing", recordings=five()).sop()
+    xml = zipfile.ZipFile(io.BytesIO(render_sop_docx(document))).read("word/document.xml")
+    text = xml.decode("utf-8")
+    assert "After step 3, the recordings went different ways (5 got there):" in text
+    assert "If Category is Billing" in text and "(2 of 5 recordings): " in text

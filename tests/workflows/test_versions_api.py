@@ -3,10 +3,14 @@ immutability of published versions, review flags."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.models import Workflow
+from app.workflows.version_data import versions_overview
 from tests.workflows.recorded import FIVE_TICKETS, second_recording, ticket_events
 from tests.workflows.test_versions_scenario import record
 
@@ -124,3 +128,24 @@ class TestStaleness:
         kinds = {flag["kind"] for flag in staleness["flags"]}
         assert {"new_system", "missing_steps"} <= kinds
         assert "uses a system the procedure does not" in staleness["reason"]
+
+
+def test_the_overview_the_pages_read(
+    client: TestClient, make_account: Any, session: Session
+) -> None:
+    agent, lead = make_account("agent"), make_account("lead")
+    wid, _ids = two_recordings(client, agent)
+    client.post(f"/api/v1/workflows/{wid}/publish", headers=lead.headers)
+    client.put(f"/api/v1/workflows/{wid}/step-notes/zendesk:ticket-view:set:category",
+               json={"note": "Pick the closest category"}, headers=lead.headers)
+    record(client, agent, second_recording())
+    workflow = session.get(Workflow, wid)
+    assert workflow is not None
+    session.refresh(workflow)
+    overview = versions_overview(session, workflow, date(2026, 11, 23))
+    assert [v.number for v in overview.versions] == [2, 1]
+    assert (overview.current and overview.current.number, overview.draft and
+            overview.draft.number) == (1, 2)
+    assert overview.draft_diff is not None and overview.draft_diff.removed
+    assert [o.activity_key for o in overview.orphaned] == ["zendesk:ticket-view:set:category"]
+    assert overview.staleness.stale
