@@ -13,6 +13,7 @@ the ratio ours / raw.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -40,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 from app import accounts  # noqa: E402
 from app.database import make_engine, make_session_factory  # noqa: E402
 from app.ingest.redaction import Redactor  # noqa: E402
+from app.ingest.rows import redacted_row  # noqa: E402
 from app.ingest.schemas import Batch, RecordingCreate  # noqa: E402
-from app.ingest.store import create_recording, redacted_row  # noqa: E402
+from app.ingest.store import create_recording  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import utcnow  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -53,10 +55,10 @@ COLUMNS = ["recording_id", "client_id", "seq", "type", "ts", "tab", "frame", "ur
 
 
 def make_event(seq: int, rng: random.Random) -> dict[str, Any]:
-    """One realistic wire-format event (a mix like a real ticket: mostly clicks)."""
+    """One realistic wire-format event: mostly clicks and choices, a new page now and then."""
     kind = rng.choices(["click", "change", "navigation", "visibility", "marker"],
                        weights=[50, 25, 15, 8, 2])[0]
-    ticket = rng.randint(1000, 99999)
+    ticket = 1000 + (seq // 12) * 37  # an agent stays on a page for a dozen events
     event: dict[str, Any] = {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "seq": seq, "type": kind, "ts": BASE_TS + seq * 700, "tab": rng.randint(1, 4),
@@ -182,9 +184,17 @@ def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> 
     def client(token: str, bodies: list[bytes]) -> None:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-            rid = http.post("/api/v1/recordings", json={"workflow": "Bench"}).json()["id"]
+            opened = http.post("/api/v1/recordings", json={"workflow": "Bench"})
+            if opened.status_code != 201:
+                errors.append(f"open: {opened.status_code} {opened.text[:200]}")
+                start_barrier.abort()
+                return
+            rid = opened.json()["id"]
             mine = []
-            start_barrier.wait()
+            try:
+                start_barrier.wait()
+            except threading.BrokenBarrierError:
+                return
             for body in bodies:
                 t0 = time.perf_counter()
                 response = http.post(f"/api/v1/recordings/{rid}/events", content=body)
@@ -198,7 +208,8 @@ def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> 
                for token, bodies in zip(tokens, all_bodies, strict=True)]
     for thread in threads:
         thread.start()
-    start_barrier.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):
+        start_barrier.wait()
     t0 = time.perf_counter()
     for thread in threads:
         thread.join()

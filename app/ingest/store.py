@@ -4,22 +4,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import pydantic_core
 from pydantic import ValidationError
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import pipeline
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
 from app.ingest.redaction import Redactor, redact_text
-from app.ingest.schemas import Batch, RecordingCreate, Target
+from app.ingest.rows import event_row, insert_rows, redacted_row
+from app.ingest.schemas import Batch, RecordingCreate
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, User, Workflow, utcnow
 from app.settings import Settings
 from app.workflows import versions
+
+__all__ = [
+    "CAPTURED_FIELDS",
+    "create_recording",
+    "event_row",
+    "find_or_create_workflow",
+    "finish_recording",
+    "get_recording_for",
+    "new_manifest",
+    "store_batch",
+    "validate_batch",
+]
 
 #: What the server stores of each kind of event (the capture manifest quotes it).
 CAPTURED_FIELDS: dict[str, list[str]] = {
@@ -48,14 +61,20 @@ def find_or_create_workflow(session: Session, user: User, data: RecordingCreate)
     if not data.workflow:
         raise Unprocessable("give a workflow name or a workflow_id",
                             errors=[{"loc": "workflow", "msg": "required"}])
-    workflow = session.scalar(
-        select(Workflow).where(Workflow.team_id == user.team_id, Workflow.name == data.workflow)
+    named = select(Workflow).where(
+        Workflow.team_id == user.team_id, Workflow.name == data.workflow
     )
-    if workflow is None:
-        workflow = Workflow(team_id=user.team_id, name=data.workflow, created_by_id=user.id,
-                            details={}, step_notes={})
-        session.add(workflow)
-        session.flush()
+    workflow = session.scalar(named)
+    if workflow is not None:
+        return workflow
+    workflow = Workflow(team_id=user.team_id, name=data.workflow, created_by_id=user.id,
+                        details={}, step_notes={})
+    try:
+        with session.begin_nested():
+            session.add(workflow)
+    except IntegrityError:
+        # Another request created the same workflow between our read and our insert.
+        return session.scalars(named).one()
     return workflow
 
 
@@ -126,62 +145,6 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
 
 
-def _target_dict(target: Target, redactor: Redactor) -> dict[str, Any]:
-    context = target.context
-    return {
-        "tag": target.tag,
-        "role": target.role,
-        "name": redactor.text(target.name),
-        "input_type": target.input_type,
-        "selectors": [redactor.text(s) for s in target.selectors],
-        "context": {
-            "heading": redactor.text(context.heading),
-            "dialog": redactor.text(context.dialog),
-            "form": redactor.text(context.form),
-            "landmark": redactor.text(context.landmark),
-        },
-    }
-
-
-def event_row(
-    recording_id: int, event: Any, allowed: list[str], counts: Counter[str], now: datetime
-) -> dict[str, Any]:
-    """The ``events`` row of one validated event, redacted; ``counts`` gets what was masked."""
-    redactor = Redactor(allowed)
-    row = redacted_row(recording_id, event, redactor, now)
-    counts.update(redactor.counts)
-    return row
-
-
-def redacted_row(
-    recording_id: int, event: Any, redactor: Redactor, now: datetime
-) -> dict[str, Any]:
-    """The ``events`` row of one validated event, redacted (DESIGN §3 rule 4) by ``redactor``."""
-    fields = event.__dict__  # the type-specific fields, without pydantic's slow getattr misses
-    target = fields.get("target")
-    return {
-        "recording_id": recording_id,
-        "client_id": str(event.id),
-        "seq": event.seq,
-        "type": event.type,
-        "ts": event.ts,
-        "tab": event.tab,
-        "frame": event.frame,
-        "url": redactor.url(event.page.url),
-        "title": redactor.text(event.page.title),
-        "target": _target_dict(target, redactor) if target is not None else None,
-        "field": redactor.text(fields.get("field")),
-        "control": fields.get("control"),
-        "choice": redactor.text(fields.get("choice")),
-        "checked": fields.get("checked"),
-        "transition": fields.get("transition"),
-        "load_ms": fields.get("load_ms"),
-        "state": fields.get("state"),
-        "label": redactor.text(fields.get("label")),
-        "received_at": now,
-    }
-
-
 def _lock_recording(session: Session, recording_id: int) -> Recording:
     """Re-read the recording under a row lock (SQLite: its ``BEGIN IMMEDIATE`` write lock)."""
     recording = session.scalar(
@@ -199,7 +162,8 @@ def _new_rows(
     session: Session, recording_id: int, events: Sequence[Any], settings: Settings
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
     """Rows of the events not stored yet (first occurrence wins within a batch)."""
-    wanted = list(dict.fromkeys(str(event.id) for event in events))
+    keys = [str(event.id) for event in events]
+    wanted = list(dict.fromkeys(keys))
     stored = set(
         session.scalars(
             select(EventRow.client_id).where(
@@ -210,12 +174,11 @@ def _new_rows(
     redactor = Redactor(settings.allowed_query_params)
     now = utcnow()
     rows = []
-    for event in events:
-        key = str(event.id)
+    for key, event in zip(keys, events, strict=True):
         if key in stored:
             continue
         stored.add(key)
-        rows.append(redacted_row(recording_id, event, redactor, now))
+        rows.append(redacted_row(recording_id, event, redactor, now, key))
     return rows, redactor.counts
 
 
@@ -252,8 +215,7 @@ def store_batch(
             f"recording {recording.id} would exceed {settings.max_events_per_recording} events"
         )
     if rows:
-        # Core executemany of the table: the ORM bulk path splits rows by which are NULL.
-        session.execute(insert(cast(Table, EventRow.__table__)), rows)
+        insert_rows(session, rows)
         recording.event_count = new_count
         recording.manifest = _updated_manifest(recording.manifest, rows, counts)
     session.commit()

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.database import SessionDep
-from app.errors import AppError, Forbidden
+from app.errors import AppError, Forbidden, Unprocessable
 from app.models import Role, User
 from app.settings import Settings
 
@@ -200,6 +200,8 @@ async def verified_form(request: Request) -> FormData:
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise Forbidden("this form has expired or did not come from this site; reload the page "
                         "and try again")
+    if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+        raise Unprocessable("the form holds a NUL character, which no field accepts")
     return form
 
 

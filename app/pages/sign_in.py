@@ -32,8 +32,9 @@ class SignInPage:
 
 def safe_next(value: str | None) -> str:
     """A same-site path to return to after signing in (never another host)."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value[:500]
+    if (value and value.startswith("/") and not value.startswith(("//", "/\\"))
+            and value.isprintable() and " " not in value and len(value) <= 500):
+        return value
     return "/workflows"
 
 

@@ -139,8 +139,15 @@ def test_a_lead_signs_in_edits_downloads_and_signs_out(
     check_page(page, artifacts_dir, "workflow")
 
     page.get_by_role("link", name=EDIT_LINK).click()
-    page.get_by_label("Purpose").fill("Refund a customer who was charged twice, within a day.")
-    page.get_by_role("button", name="Save purpose").click()
+    purpose = page.get_by_label("Purpose")
+    purpose.fill("")
+    purpose.focus()
+    page.keyboard.type("Refund a customer who was charged twice, within a day.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Save purpose"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("#purpose .flash").inner_text() == "Saved."
     check_page(page, artifacts_dir, "workflow-edit")
     page.get_by_label("Review every (days)").fill("5000")

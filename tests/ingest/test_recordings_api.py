@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Event
@@ -142,3 +142,29 @@ class TestReadAndList:
 
     def test_healthz(self, client: TestClient) -> None:
         assert client.get("/healthz").json()["status"] == "ok"
+
+
+class TestStoredRows:
+    def test_every_field_round_trips(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        sent = [event("change", seq=1, checked=True), event("navigation", seq=2)]
+        client.post(f"/api/v1/recordings/{rid}/events", json={"events": sent},
+                    headers=agent.headers)
+        change, navigation = session.scalars(
+            select(Event).where(Event.recording_id == rid).order_by(Event.seq)
+        ).all()
+        assert change.target == {**sent[0]["target"], "input_type": None,
+                                 "context": {"heading": "Ticket #4821", "dialog": None,
+                                             "form": "Ticket", "landmark": None}}
+        assert (change.field, change.control, change.choice, change.checked) == (
+            "Priority", "select", "Urgent", True)
+        assert (navigation.transition, navigation.load_ms, navigation.target) == ("link", 420, None)
+        assert change.received_at.tzinfo is not None
+        nulls = session.scalar(
+            select(func.count()).select_from(Event)
+            .where(Event.recording_id == rid, Event.target.is_(None))
+        )
+        assert nulls == 1  # SQL NULL, not a JSON null

@@ -34,17 +34,19 @@ def assert_inert(page: BeautifulSoup) -> None:
 @pytest.fixture
 def hostile(make_account: Any, make_recording: Any, session: Any) -> dict[str, Any]:
     lead = make_account("lead")
+    # PostgreSQL text cannot hold NUL, so nothing stored ever does; the rest goes in as is.
+    storable = [payload.replace("\x00", "") for payload in PAYLOADS]
     steps = [make_step(i, payload, system=payload[:200], started_at_ms=1_763_800_000_000 + i)
-             for i, payload in enumerate(PAYLOADS)]
+             for i, payload in enumerate(storable)]
     recording = make_recording(lead, "<script>alert('wf')</script> Refund", steps)
     recording.ticket_ref = '"><img src=x onerror=alert(1)>'
     recording.workflow.details = {
-        "owner": "<svg onload=alert(1)>", "purpose": "\n".join(PAYLOADS[:20]),
-        "quality_checks": list(PAYLOADS[20:40]),
-        "roles": [{"role": "<script>alert(2)</script>", "responsibilities": PAYLOADS[5]}],
+        "owner": "<svg onload=alert(1)>", "purpose": "\n".join(storable[:20]),
+        "quality_checks": storable[20:40],
+        "roles": [{"role": "<script>alert(2)</script>", "responsibilities": storable[5]}],
     }
-    recording.workflow.step_notes = {steps[0].activity_key: {"note": PAYLOADS[0],
-                                                             "warning": PAYLOADS[2]}}
+    recording.workflow.step_notes = {steps[0].activity_key: {"note": storable[0],
+                                                             "warning": storable[2]}}
     session.commit()
     return {"lead": lead, "recording": recording}
 

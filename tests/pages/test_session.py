@@ -148,3 +148,30 @@ class TestCsrf:
             stolen = sign_in(other, make_account("admin"))
         response = client.post("/admin/users/1/tokens", data={"csrf_token": stolen})
         assert response.status_code == 403
+
+
+class TestHostileInput:
+    @pytest.mark.parametrize("field", ["email", "password"])
+    def test_a_nul_in_a_form_is_a_4xx(self, client: TestClient, make_account: Any,
+                                      field: str) -> None:
+        lead = make_account("lead")
+        data = {"email": lead.user.email, "password": "pw-" + lead.user.email,
+                "csrf_token": csrf_of(client.get("/login"))}
+        data[field] += "\x00"
+        assert client.post("/login", data=data).status_code == 422
+
+    @pytest.mark.parametrize("next_url", ["/\x00x", "/a b", "/\\evil.example", "https://e.x",
+                                          "/" + "a" * 600])
+    def test_a_strange_next_falls_back_to_the_workflows(self, client: TestClient,
+                                                        make_account: Any, next_url: str) -> None:
+        lead = make_account("lead")
+        form = soup(client.get("/login", params={"next": next_url}))
+        assert form.find("input", attrs={"name": "next"})["value"] == "/workflows"
+        response = client.post("/login", follow_redirects=False, data={
+            "email": lead.user.email, "password": "pw-" + lead.user.email,
+            "csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"],
+            "next": next_url})
+        if "\x00" in next_url:
+            assert response.status_code == 422
+        else:
+            assert response.headers["location"] == "/workflows"
