@@ -98,18 +98,24 @@ def _flow(body: ET.Element, flow: Flow) -> None:
     css = "pm-flow pm-flow-back" if flow.back else "pm-flow"
     group = _el(body, "g", {"class": "pm-flow-group"})
     _el(group, "polyline", {"class": css, "points": points, "marker-end": "url(#pm-arrow)"})
-    x, y = _label_anchor(flow)
-    _el(group, "text", {"class": "pm-flow-label", "x": _n(x), "y": _n(y)},
-        flow_label(flow.count, flow.median_ms))
+    x, y, anchor = _label_anchor(flow)
+    _el(group, "text", {"class": "pm-flow-label", "x": _n(x), "y": _n(y),
+                        "text-anchor": anchor}, flow_label(flow.count, flow.median_ms))
 
 
-def _label_anchor(flow: Flow) -> tuple[float, float]:
-    """Just above the last horizontal run into the target (the channel for loops)."""
-    points = flow.waypoints
+def _label_anchor(flow: Flow) -> tuple[float, float, str]:
+    """Where a flow's label goes: beside its last vertical run (on a column boundary, where no
+    shape sits), above the middle of a straight flow, or along the channel of a loop."""
+    segments = list(zip(flow.waypoints, flow.waypoints[1:], strict=False))
     if flow.back:
-        return (points[3][0] + 6, points[3][1] - 4)
-    x0, y0 = points[-2]
-    return (x0 + 4, y0 - 5)
+        start, end = segments[2] if len(segments) > 2 else segments[-1]
+        return ((start[0] + end[0]) / 2, start[1] - 4, "middle")
+    vertical = [(a, b) for a, b in segments if a[0] == b[0] and a[1] != b[1]]
+    if vertical:
+        start, end = vertical[-1]
+        return (start[0] + 4, (start[1] + end[1]) / 2 + 4, "start")
+    start, end = segments[-1]
+    return ((start[0] + end[0]) / 2, start[1] - 5, "middle")
 
 
 def _shape(body: ET.Element, box: Box) -> None:

@@ -136,6 +136,38 @@ def test_a_full_queue_drops_new_events_and_says_how_many(
     assert [e["seq"] for e in events] == [0, 1, 2]
 
 
+def set_choice_capture(ext: ExtensionBrowser, enabled: bool) -> None:
+    """Flip the options page's choice-capture switch and save."""
+    options = ext.context.new_page()
+    options.goto(ext.page_url("options/options.html"))
+    options.wait_for_function("document.querySelector('#token').value !== ''")
+    options.set_checked("#choice-capture", enabled)
+    options.click("#save")
+    options.wait_for_selector("#result:has-text('Saved.')")
+    options.close()
+
+
+def test_choice_capture_off_records_the_field_but_not_the_choice(
+    recording: Any, extension_browser: ExtensionBrowser, live_service: LiveService
+) -> None:
+    page, popup = recording
+    set_choice_capture(extension_browser, False)
+    try:
+        start(popup, "No choices")
+        page.bring_to_front()
+        page.select_option("#priority", "urgent")
+        page.check("#notify")
+        page.check("text=Problem")
+        changes = [e for e in live_service.events(stop(popup)) if e["type"] == "change"]
+    finally:
+        set_choice_capture(extension_browser, True)
+    assert [(e["control"], e["field"], e["choice"], e["checked"]) for e in changes] == [
+        ("select", "Priority", None, None),
+        ("checkbox", "Notify customer", None, None),
+        ("radio", "Ticket type", None, None),
+    ]
+
+
 def test_capture_cost_per_click_in_the_page(recording: Any, live_service: LiveService) -> None:
     """300 clicks recorded, 300 paused; the page times batches of 10 (its timer steps by 0.1 ms)."""
     page, popup = recording

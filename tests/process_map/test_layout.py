@@ -8,7 +8,7 @@ from app.process_map.graph import build_process_graph
 from app.process_map.layout import Layout, _reduce_crossings, layout_process_map
 from app.steps.model import RecordingSteps
 from tests.process_map.geometry import inside, overlapping_pairs
-from tests.process_map.samples import demo_recording, merged_recordings
+from tests.process_map.samples import demo_recording, merged_recordings, recording
 
 
 def _layout(recordings: list[RecordingSteps]) -> Layout:
@@ -99,3 +99,28 @@ class TestLayoutProcessMap:
         layout = _layout([])
         assert [b.kind for b in layout.boxes] == ["start", "end"]
         assert layout.flows == ()
+
+
+class TestEdgeCases:
+    def test_repeated_activity_is_a_self_loop_drawn_back(self) -> None:
+        rows = [("a", "A", "Zendesk", "T", "triage", 1), ("a", "A", "Zendesk", "T", "triage", 1),
+                ("b", "B", "Zendesk", "T", "triage", 1)]
+        layout = _layout([recording(1, rows)])
+        back = [flow for flow in layout.flows if flow.back]
+        assert len(back) == 1
+        boxes = {b.id: b for b in layout.boxes}
+        gateway = boxes[back[0].source]
+        assert gateway.kind == "gateway" and boxes[back[0].target].label == "A"
+        assert _segments_cross_box(layout) == []
+
+    def test_steps_without_a_system_share_the_other_lane(self) -> None:
+        layout = _layout([recording(1, [("a", "A", "", "T", "triage", 1)])])
+        assert [lane.name for lane in layout.lanes] == ["Other"]
+
+    def test_start_splits_into_a_gateway_when_recordings_begin_differently(self) -> None:
+        recs = [recording(1, [("a", "A", "Zendesk", "T", "triage", 1)]),
+                recording(2, [("b", "B", "Jira", "T", "triage", 1)])]
+        layout = _layout(recs)
+        boxes = {b.id: b for b in layout.boxes}
+        first = next(f for f in layout.flows if boxes[f.source].kind == "start")
+        assert boxes[first.target].kind == "gateway"
