@@ -34,7 +34,22 @@ from app.workflows.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["workflows"])
 
 ActivityKeyPath = Annotated[str, Path(min_length=1, max_length=300)]
-Format = Annotated[str, Query(min_length=1, max_length=20, alias="format")]
+
+
+def _format_query(artifact: str) -> Any:
+    """The ``format`` query parameter of an artifact, with its formats listed in OpenAPI."""
+    return Query(alias="format", min_length=1, max_length=20,
+                 json_schema_extra={"enum": list(EXPORTS[artifact])})
+
+
+def _download_responses(artifact: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of a download: one content type per format."""
+    content: dict[str, Any] = {f.media_type.split(";")[0]: {} for f in EXPORTS[artifact].values()}
+    return {200: {"description": f"The {artifact} as a file", "content": content}}
+
+
+SopFormat = Annotated[str, _format_query("sop")]
+TimingFormat = Annotated[str, _format_query("timing-report")]
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 Inline = Annotated[bool, Query(description="show in the browser instead of downloading")]
 #: Rendered HTML may only style itself: no script, no fetch, no frame, no form.
@@ -138,9 +153,10 @@ def download(data: ExportData, artifact: str, format_: str, *, inline: bool = Fa
     return Response(body, media_type=export.media_type, headers=headers)
 
 
-@router.get("/workflows/{workflow_id}/sop", summary="The SOP (md, html, docx, json)")
+@router.get("/workflows/{workflow_id}/sop", summary="The SOP (md, html, docx, json)",
+            response_class=Response, responses=_download_responses("sop"))
 def workflow_sop(
-    workflow: WorkflowDep, session: SessionDep, format_: Format = "md",
+    workflow: WorkflowDep, session: SessionDep, format_: SopFormat = "md",
     version: Version = None, inline: Inline = False,
 ) -> Response:
     """The workflow's SOP from its recordings and the lead's sections."""
@@ -148,9 +164,10 @@ def workflow_sop(
                     inline=inline)
 
 
-@router.get("/workflows/{workflow_id}/timing-report", summary="Timing report (html, json, csv)")
+@router.get("/workflows/{workflow_id}/timing-report", summary="Timing report (html, json, csv)",
+            response_class=Response, responses=_download_responses("timing-report"))
 def workflow_timing_report(
-    workflow: WorkflowDep, session: SessionDep, format_: Format = "html",
+    workflow: WorkflowDep, session: SessionDep, format_: TimingFormat = "html",
     version: Version = None, inline: Inline = False,
 ) -> Response:
     """Where the time of this workflow goes, over its recordings."""
@@ -158,17 +175,21 @@ def workflow_timing_report(
                     format_, inline=inline)
 
 
-@router.get("/recordings/{recording_id}/sop", summary="The SOP of one recording")
+@router.get("/recordings/{recording_id}/sop", summary="The SOP of one recording",
+            response_class=Response, responses=_download_responses("sop"))
 def recording_sop(
-    recording: RecordingDep, session: SessionDep, format_: Format = "md", inline: Inline = False
+    recording: RecordingDep, session: SessionDep, format_: SopFormat = "md",
+    inline: Inline = False,
 ) -> Response:
     """The SOP generated from this recording alone."""
     return download(load_recording_export(session, recording), "sop", format_, inline=inline)
 
 
-@router.get("/recordings/{recording_id}/timing-report", summary="Timing of one recording")
+@router.get("/recordings/{recording_id}/timing-report", summary="Timing of one recording",
+            response_class=Response, responses=_download_responses("timing-report"))
 def recording_timing_report(
-    recording: RecordingDep, session: SessionDep, format_: Format = "html", inline: Inline = False
+    recording: RecordingDep, session: SessionDep, format_: TimingFormat = "html",
+    inline: Inline = False,
 ) -> Response:
     """The timing report of this recording alone."""
     return download(load_recording_export(session, recording), "timing-report", format_,

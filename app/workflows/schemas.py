@@ -9,13 +9,19 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-
-from app.steps.model import PHASES
-from app.templating import safe_url
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_serializer,
+)
 
 __all__ = [
     "EscalationIn",
+    "RaciIn",
     "RaciRoleIn",
     "RelatedDocumentIn",
     "SlaTargetIn",
@@ -29,60 +35,86 @@ __all__ = [
 ]
 
 
-def _capped(max_length: int, min_length: int = 0) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+def _checked(pattern: str, message: str) -> AfterValidator:
+    """Check ``pattern`` with a message a person understands (pydantic's names the regex)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed (PostgreSQL text cannot hold them)")
-    return value
+_NO_NUL = r"^[^\x00]*$"
+_NUL_MESSAGE = "NUL characters are not allowed (PostgreSQL text cannot hold them)"
 
 
-NoNul = AfterValidator(_no_nul)
-Text100 = Annotated[str, _capped(100), NoNul]
-Text200 = Annotated[str, _capped(200), NoNul]
-Text300 = Annotated[str, _capped(300), NoNul]
-Text500 = Annotated[str, _capped(500), NoNul]
-Text1000 = Annotated[str, _capped(1000), NoNul]
-Text2000 = Annotated[str, _capped(2000), NoNul]
-Text5000 = Annotated[str, _capped(5000), NoNul]
-Url = Annotated[str, _capped(2048), NoNul]
-Required100 = Annotated[str, _capped(100, 1), NoNul]
-Required200 = Annotated[str, _capped(200, 1), NoNul]
-Required300 = Annotated[str, _capped(300, 1), NoNul]
-Required500 = Annotated[str, _capped(500, 1), NoNul]
-_RACI = re.compile(r"^[RACI]{1,4}$")
+_NoNul = _checked(_NO_NUL, _NUL_MESSAGE)
 
 
-def _check_raci(value: dict[str, str]) -> dict[str, str]:
-    for phase, letters in value.items():
-        if phase not in PHASES:
-            raise ValueError(f"unknown phase {phase[:40]!r}; use one of {', '.join(PHASES)}")
-        if letters and not _RACI.match(letters.upper()):
-            raise ValueError(f"{phase}: use the letters R, A, C, I (for example 'R' or 'AR')")
-    return {phase: letters.upper() for phase, letters in value.items() if letters}
+def _schema(max_length: int, min_length: int = 0) -> WithJsonSchema:
+    """The exact OpenAPI schema of a capped string without NUL."""
+    return WithJsonSchema({"type": "string", "minLength": min_length, "maxLength": max_length,
+                           "pattern": _NO_NUL})
 
 
-def _check_url(value: str) -> str:
-    if value and not safe_url(value):
-        raise ValueError("give an absolute http:// or https:// address")
-    return value
+Text100 = Annotated[str, StringConstraints(max_length=100), _NoNul, _schema(100)]
+Text200 = Annotated[str, StringConstraints(max_length=200), _NoNul, _schema(200)]
+Text300 = Annotated[str, StringConstraints(max_length=300), _NoNul, _schema(300)]
+Text500 = Annotated[str, StringConstraints(max_length=500), _NoNul, _schema(500)]
+Text1000 = Annotated[str, StringConstraints(max_length=1000), _NoNul, _schema(1000)]
+Text2000 = Annotated[str, StringConstraints(max_length=2000), _NoNul, _schema(2000)]
+Text5000 = Annotated[str, StringConstraints(max_length=5000), _NoNul, _schema(5000)]
+Required100 = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), _NoNul, _schema(100, 1)
+]
+Required200 = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), _NoNul, _schema(200, 1)
+]
+Required300 = Annotated[
+    str, StringConstraints(min_length=1, max_length=300), _NoNul, _schema(300, 1)
+]
+Required500 = Annotated[
+    str, StringConstraints(min_length=1, max_length=500), _NoNul, _schema(500, 1)
+]
+_URL = r"^$|^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20/?#]+[^\x00-\x20]*$"
+#: An absolute http(s) address, or empty.
+Url = Annotated[str, StringConstraints(max_length=2048),
+                _checked(_URL, "give an absolute http:// or https:// address"),
+                WithJsonSchema({"type": "string", "maxLength": 2048, "pattern": _URL})]
+_LETTERS = r"^[RACIraci]*$"
+#: RACI letters of one phase, any case ("ar" is stored as "AR"); empty means none.
+Letters = Annotated[str, StringConstraints(max_length=4),
+                    _checked(_LETTERS, "use the letters R, A, C, I (for example 'R' or 'AR')"),
+                    AfterValidator(str.upper),
+                    WithJsonSchema({"type": "string", "maxLength": 4, "pattern": _LETTERS})]
 
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class RaciIn(_Closed):
+    """Who is Responsible, Accountable, Consulted, Informed in each phase."""
+
+    triage: Letters = ""
+    diagnose: Letters = ""
+    resolve: Letters = ""
+    confirm: Letters = ""
+    close: Letters = ""
+
+
 class RaciRoleIn(_Closed):
     role: Required100
     responsibilities: Text1000 = ""
-    raci: Annotated[
-        dict[Annotated[str, StringConstraints(max_length=20)],
-             Annotated[str, StringConstraints(max_length=4)]],
-        Field(max_length=len(PHASES)),
-        AfterValidator(_check_raci),
-    ] = {}
+    raci: RaciIn = RaciIn()
+
+    @field_serializer("raci")
+    def _letters_only(self, raci: RaciIn) -> dict[str, str]:
+        """Stored as ``{phase: letters}`` with the empty phases left out."""
+        return {phase: letters for phase, letters in raci.model_dump().items() if letters}
 
 
 class SlaTargetIn(_Closed):
@@ -107,7 +139,7 @@ class TriageConditionIn(_Closed):
 
 class RelatedDocumentIn(_Closed):
     title: Required300
-    url: Annotated[Url, AfterValidator(_check_url)] = ""
+    url: Url = ""
 
 
 class WorkflowDetailsIn(_Closed):

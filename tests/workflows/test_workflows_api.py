@@ -130,6 +130,20 @@ class TestEdits:
         session.refresh(workflow)
         assert workflow.details == {}
 
+    def test_validation_messages_say_what_to_do(self, client, session, make_account) -> None:
+        lead = make_account("lead")
+        workflow = make_workflow(session, lead)
+        cases = [
+            ({"roles": [{"role": "A", "raci": {"triage": "XYZ"}}]}, "R, A, C, I"),
+            ({"related_documents": [{"title": "x", "url": "javascript:alert(1)"}]}, "https://"),
+            ({"owner": "a\x00b"}, "NUL"),
+        ]
+        for details, words in cases:
+            response = client.patch(f"/api/v1/workflows/{workflow.id}",
+                                    json={"details": details}, headers=lead.headers)
+            assert response.status_code == 422
+            assert words in response.json()["detail"], response.json()
+
     def test_rename_to_a_taken_name_is_409(self, client, session, make_account) -> None:
         lead = make_account("lead")
         workflow = make_workflow(session, lead)
