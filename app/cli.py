@@ -41,9 +41,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if admin is not None:
             print(f"Created the first admin: sign in as {admin.email} with password {password}")
             print("Create users with: sop-recorder users create EMAIL --role agent --team NAME")
-        if args.demo:
-            _print_demo(load_demo(session, settings), settings)
     host, port = args.host or settings.host, args.port or settings.port
+    if args.demo:
+        with _session(settings) as session:
+            _print_demo(load_demo(session, settings), settings.public_url or f"http://{host}:{port}")
     print(f"SOP Recorder on http://{host}:{port}  (database: {settings.resolved_database_url})")
     uvicorn.run(
         "app.main:create_app", factory=True, host=host, port=port, workers=args.workers,
@@ -52,8 +53,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _print_demo(result: DemoResult, settings: Settings) -> None:
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+def _print_demo(result: DemoResult, base: str) -> None:
     state = "Loaded" if result.created else "Already loaded:"
     print(f"{state} the demo ticket: workflow {result.workflow_id}, recording "
           f"{result.recording_id}, {result.step_count} steps.")
@@ -71,7 +71,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         admin = accounts.ensure_first_admin(session, password)
         if admin is not None:
             print(f"Created the first admin: sign in as {admin.email} with password {password}")
-        _print_demo(load_demo(session, settings), settings)
+        base = settings.public_url or f"http://{settings.host}:{settings.port}"
+        _print_demo(load_demo(session, settings), base)
     return 0
 
 
