@@ -3,9 +3,11 @@ rendered once per distinct input and kept in a small in-process cache.
 
 Outputs are derived data: they follow from the included recordings' stored steps and the lead's
 stored edits. The cache key is a digest of exactly those inputs (the workflow's name, details and
-notes; each recording's id, status, inclusion, agent and ticket; the stored text of every step),
-read without decoding any JSON; so a view after any change (an edit, a new recording, steps
-derived again) renders afresh, and each worker's cache is correct on its own.
+notes; each recording's id, status, inclusion, agent and ticket; each version's number, status
+and last change, since the published version in force is what the page shows; the stored text
+of every step), read without decoding any JSON; so a view after any change (an edit, a new
+recording, steps derived again, a publish) renders afresh, and each worker's cache is correct
+on its own.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from app.exports import load_workflow_export
-from app.models import Recording, RecordingStatus, Workflow
+from app.models import Recording, RecordingStatus, Workflow, WorkflowVersion
 from app.models import Step as StepRow
 from app.process_map.export import render_process_map
 from app.sop.document import SopDocument
@@ -70,6 +72,12 @@ def inputs_digest(session: Session, workflow: Workflow) -> str:
         .where(Recording.workflow_id == workflow.id).order_by(Recording.id)
     ).all()
     digest.update(repr([tuple(row) for row in recordings]).encode())
+    versions = session.execute(
+        select(WorkflowVersion.id, WorkflowVersion.number, WorkflowVersion.status,
+               WorkflowVersion.updated_at, WorkflowVersion.published_at)
+        .where(WorkflowVersion.workflow_id == workflow.id).order_by(WorkflowVersion.id)
+    ).all()
+    digest.update(repr([tuple(row) for row in versions]).encode())
     steps = session.execute(
         select(StepRow.recording_id, StepRow.position, cast(StepRow.data, Text))
         .join(Recording, Recording.id == StepRow.recording_id)

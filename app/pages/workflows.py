@@ -1,11 +1,12 @@
-"""The workflows list: owner, recordings, last recorded, median duration, review; search, sort."""
+"""The workflows list: owner, version, recordings, last recorded, median duration, review flag;
+search and sort."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -18,6 +19,7 @@ from app.models import Recording, RecordingStatus, User, Workflow
 from app.models import Step as StepRow
 from app.pages.rendering import render
 from app.pages.session import CurrentPageUser
+from app.workflows.version_data import current_version, review_due, workflow_staleness
 
 router = APIRouter(include_in_schema=False)
 SortKey = Literal["name", "last_recorded", "recordings", "duration", "review_due"]
@@ -37,6 +39,7 @@ class WorkflowRow:
     id: int
     name: str
     owner: str
+    version: int | None
     recordings: int
     last_recorded: datetime | None
     median_ms: int | None
@@ -54,24 +57,6 @@ class WorkflowsPage:
     descending: bool
     sort_labels: dict[str, str]
     team_has_workflows: bool
-
-
-def review_due(details: dict[str, Any]) -> date | None:
-    """The next review date the lead set up: effective date plus review interval."""
-    effective, interval = details.get("effective_date"), details.get("review_interval_days")
-    if not effective or not interval:
-        return None
-    try:
-        return date.fromisoformat(str(effective)) + timedelta(days=int(interval))
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
-def stale_reason(due: date | None, today: date) -> str | None:
-    """Why the workflow needs a review, if it does (more reasons come with versions)."""
-    if due is not None and due < today:
-        return f"review was due on {due.isoformat()}"
-    return None
 
 
 def recording_spans(session: Session, team_id: int) -> dict[int, list[int]]:
@@ -105,16 +90,19 @@ def workflow_rows(session: Session, user: User, today: date) -> list[WorkflowRow
     rows = []
     for workflow in session.scalars(select(Workflow).where(Workflow.team_id == user.team_id)):
         details = workflow.details or {}
-        due = review_due(details)
+        current = current_version(session, workflow)
+        staleness = workflow_staleness(session, workflow, today)
         count, last = figures.get(workflow.id, (0, None))
         durations = spans.get(workflow.id)
         rows.append(WorkflowRow(
             id=workflow.id, name=workflow.name,
             owner=str(details.get("owner") or creators.get(workflow.created_by_id or 0, "")),
+            version=current.number if current else None,
             recordings=count,
             last_recorded=last.replace(tzinfo=UTC) if last and last.tzinfo is None else last,
             median_ms=int(statistics.median(durations)) if durations else None,
-            review_due=due, stale_reason=stale_reason(due, today),
+            review_due=review_due(workflow, current),
+            stale_reason=staleness.reason or None,
         ))
     return rows
 

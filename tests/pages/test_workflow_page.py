@@ -202,3 +202,20 @@ class TestDownloads:
                                               flow: dict[str, Any]) -> None:
         response = browser_client.get(f"/workflows/{flow['id']}/download/sop.md")
         assert response.status_code == 303
+
+
+def test_publishing_renders_the_page_afresh(client: TestClient, flow: dict[str, Any],
+                                            session: Any) -> None:
+    from app.models import Workflow
+    from app.workflows.versions import create_draft, publish_version
+
+    sign_in(client, flow["lead"])
+    before = soup_of_frame(soup(client.get(f"/workflows/{flow['id']}")).select_one("iframe"))
+    assert "draft" in before.select_one(".subtitle").text
+    workflow = session.get(Workflow, flow["id"])
+    create_draft(session, workflow, flow["lead"].user)
+    publish_version(session, workflow, flow["lead"].user, "First version")
+    after = soup_of_frame(soup(client.get(f"/workflows/{flow['id']}")).select_one("iframe"))
+    assert "version 1" in after.select_one(".subtitle").text
+    listed = soup(client.get("/workflows")).select_one("#workflows tbody tr")
+    assert listed.select_one("td[data-label=Version]").text == "1"
