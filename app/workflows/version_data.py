@@ -34,6 +34,7 @@ __all__ = [
     "open_draft",
     "procedure_of",
     "recordings_from_snapshot",
+    "review_due",
     "revisions_until",
     "snapshot_of",
     "version_export",
