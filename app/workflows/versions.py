@@ -8,6 +8,7 @@ inside the finish and import use cases and leaves the commit to them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -35,6 +36,8 @@ from app.workflows.version_data import (
     recordings_from_snapshot,
     snapshot_of,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "create_draft",
@@ -106,15 +109,25 @@ def _rebuild(session: Session, workflow: Workflow, draft: WorkflowVersion,
 
 
 def stage_recording(session: Session, recording: Recording) -> WorkflowVersion | None:
-    """Put a just-finished recording into its workflow's draft (opened if needed); no commit."""
+    """Put a just-finished recording into its workflow's draft (opened if needed); no commit.
+
+    Like the pipeline, it never turns finishing a recording into a server error: on failure
+    the draft is left as it was (a lead can rebuild it with ``POST …/versions``).
+    """
     if recording.status != RecordingStatus.finished or not recording.included:
         return None
     workflow = recording.workflow
-    _lock(session, workflow)
-    session.flush()
-    draft = open_draft(session, workflow) or _new_draft(session, workflow, recording.user_id)
-    _rebuild(session, workflow, draft, [*draft.recording_ids, recording.id])
-    session.flush()
+    try:
+        with session.begin_nested():
+            _lock(session, workflow)
+            draft = open_draft(session, workflow) or _new_draft(
+                session, workflow, recording.user_id)
+            session.flush()
+            _rebuild(session, workflow, draft, [*draft.recording_ids, recording.id])
+            session.flush()
+    except Exception:
+        log.exception("could not put recording %s into a draft", recording.id)
+        return None
     return draft
 
 
