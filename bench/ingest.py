@@ -7,7 +7,8 @@ scratch database is created next to the given one and dropped afterwards.
 For each database and batch size it reports events per second, p50 and p99 latency of one
 batch, and, in the same run, a raw baseline: a plain ``executemany`` of the same rows into
 the same schema through the bare driver (sqlite3 / psycopg), one transaction per batch, and
-the ratio ours / raw.
+the ratio ours / raw. It also reports the server's CPU time per event (from ``/proc``), which
+says what one core could do when the machine is shared and wall-clock rates are not.
 """
 
 from __future__ import annotations
@@ -122,12 +123,11 @@ def prepare(settings: Settings, clients: int) -> list[str]:
 
 
 @contextmanager
-def uvicorn_server(env: dict[str, str], profile: str | None) -> Iterator[str]:
-    """One uvicorn worker as a subprocess (under py-spy with ``profile``); yields its URL."""
+def uvicorn_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """One uvicorn worker as a subprocess; yields its URL and process id."""
     port = free_port()
-    spy = ["py-spy", "record", "--format", "raw", "-o", profile, "--"] if profile else []
     process = subprocess.Popen(
-        [*spy, sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
          "--no-access-log"],
         cwd=ROOT, env=env,
@@ -144,10 +144,16 @@ def uvicorn_server(env: dict[str, str], profile: str | None) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -279,13 +285,15 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
         settings = Settings(data_dir=Path(tmp), database_url=database_url)
         tokens = prepare(settings, args.clients)
         url = settings.resolved_database_url
-        with uvicorn_server(env, args.profile and f"{args.profile}-{label}.txt") as base:
+        with uvicorn_server(env) as (base, pid):
             for batch_size in args.batch_sizes:
                 batches = max(1, args.events // (batch_size * args.clients))
                 bodies = [make_bodies(batch_size, batches, seed=batch_size * 100 + n)
                           for n in range(args.clients)]
-                run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up, then duplicates
+                run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up
+                cpu_before = cpu_seconds(pid)
                 result = run_clients(base, tokens, bodies)
+                cpu_us = (cpu_seconds(pid) - cpu_before) / result.events * 1e6
                 rid = open_raw_recording(url)
                 rows = raw_rows([b for client in bodies for b in client], rid)
                 raw_seconds = raw_insert(url, rows, batch_size, rid)
@@ -293,7 +301,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 lines.append(
                     f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
-                    f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} |"
+                    f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} |"
                 )
                 print(lines[-1], flush=True)
     return lines
@@ -307,12 +315,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40_000, help="events per batch size")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--profile", help="record the server with py-spy to PROFILE-<db>.txt")
     args = parser.parse_args()
     print(f"{args.clients} clients, {args.events} events per batch size, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
+          "| server CPU µs/event |")
+    print("|---|---|---|---|---|---|---|---|---|")
     if not args.skip_sqlite:
         bench_database("SQLite", None, args)
     if args.postgres:
