@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import accounts
+from app import accounts, importers
 from app.database import make_engine, make_session_factory
 from app.demo.load import DemoResult, load_demo
 from app.errors import AppError, NotFound
@@ -101,6 +101,28 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a DevTools Recorder flow (.json) or an Action Logger log (.csv) as a recording."""
+    with _session(settings) as session:
+        recording = importers.import_file(
+            session, Path(args.file), args.workflow, args.as_email, settings
+        )
+        derived = (recording.manifest or {}).get("derived", {})
+        print(f"Imported recording {recording.id} into workflow {recording.workflow.name!r}: "
+              f"{recording.event_count} events, {derived.get('steps', 0)} steps "
+              f"({recording.status}).")
+    return 0 if recording.status == "finished" else 1
+
+
+def cmd_reprocess(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-derive the steps of recordings (all closed ones without ids) after rules changed."""
+    with _session(settings) as session:
+        results = importers.reprocess_recordings(session, args.ids, settings)
+    for recording_id, ok in results:
+        print(f"recording {recording_id}: {'steps derived' if ok else 'failed (see manifest)'}")
+    return 0 if all(ok for _, ok in results) else 1
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the migrations up to the newest schema."""
     _session(settings).close()
@@ -155,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, help="file to write, or - for stdout")
     export.add_argument("--team", help="the team, when several have a workflow of that name")
     export.set_defaults(handler=cmd_export)
+
+    imports = sub.add_parser("import", help="import a DevTools Recorder flow or a UI log (CSV)")
+    imports.add_argument("file")
+    imports.add_argument("--workflow", help="workflow name (default: the file's title)")
+    imports.add_argument("--as", dest="as_email", help="the user it is recorded as (email)")
+    imports.set_defaults(handler=cmd_import)
+
+    reprocess = sub.add_parser("reprocess", help="re-derive steps after the rules changed")
+    reprocess.add_argument("ids", nargs="*", type=int, help="recording ids (default: all)")
+    reprocess.set_defaults(handler=cmd_reprocess)
 
     migrate = sub.add_parser("migrate", help="apply the database migrations")
     migrate.set_defaults(handler=cmd_migrate)

@@ -52,6 +52,10 @@ def load_recording_steps(session: Session, recording: Recording) -> RecordingSte
         ended_at_ms=ended,
         steps=steps,
         ticket_ref=recording.ticket_ref,
+        dropped=tuple(
+            (str(pair[0]), str(pair[1]))
+            for pair in ((recording.manifest or {}).get("derived") or {}).get("dropped_events", [])
+        ),
     )
 
 

@@ -13,11 +13,33 @@ from typing import Any
 
 from app.importers.wire import EventWriter, ImportedRecording
 
-__all__ = ["STEP_GAP_MS", "read_user_flow"]
+__all__ = ["STEP_GAP_MS", "USER_FLOW_SCHEMA", "read_user_flow"]
 
 #: Imported flows carry no times; their steps are spaced this far apart.
 STEP_GAP_MS = 1_000
 _CLICKS = frozenset({"click", "doubleClick"})
+_SELECTORS = {"type": "array", "items": {"anyOf": [
+    {"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}
+#: The part of the user-flow format that becomes a recording (OpenAPI of the import route);
+#: other step types (viewport, keys, waits, ...) are accepted and skipped.
+USER_FLOW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["steps"],
+    "properties": {
+        "title": {"type": "string"},
+        "steps": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ["navigate", "click", "doubleClick", "change"]},
+                "url": {"type": "string"},
+                "target": {"type": "string"},
+                "selectors": _SELECTORS,
+                "frame": {"type": "array", "items": {"type": "integer"}},
+            },
+        }},
+    },
+}
 
 
 def _selectors(step: dict[str, Any]) -> list[str]:

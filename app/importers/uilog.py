@@ -79,7 +79,8 @@ def _emit(writer: EventWriter, row: dict[str, str], ts: int) -> bool:
     url = row.get("url") or ""
     if kind == "createNewTab":
         tab_id = row.get("target.id") or ""
-        writer.switch_tab(int(tab_id) if tab_id.isdigit() else max(writer.pages, default=1) + 1, ts)
+        known = tab_id.isdigit() and int(tab_id) < 2**31
+        writer.switch_tab(int(tab_id) if known else max(writer.pages, default=1) + 1, ts)
         return True
     if kind == "navigate_to":
         writer.navigate(url, "", ts, "typed")

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from fastapi import Request
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import pipeline
 from app.errors import (
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     Unprocessable,
     UnsupportedMediaType,
@@ -29,14 +32,23 @@ from app.importers.devtools import read_user_flow
 from app.importers.uilog import read_ui_log
 from app.importers.wire import ImportedRecording
 from app.ingest import store
-from app.ingest.body import parse_json
+from app.ingest.redaction import Redactor
+from app.ingest.rows import insert_rows, redacted_row
 from app.ingest.schemas import Event, RecordingCreate
-from app.models import Event as EventRow
-from app.models import Recording, RecordingStatus, User, utcnow
+from app.models import Recording, RecordingStatus, Role, User, utcnow
 from app.settings import Settings
 from app.workflows import versions
 
-__all__ = ["FORMATS", "Upload", "import_recording", "read_file", "read_upload"]
+__all__ = [
+    "FORMATS",
+    "Upload",
+    "import_file",
+    "import_recording",
+    "read_file",
+    "read_upload",
+    "reprocess_recordings",
+    "upload_from_path",
+]
 
 #: Media type -> importer format.
 FORMATS = {
@@ -78,11 +90,22 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
     return Upload(FORMATS[media], b"".join(chunks))
 
 
+def _parse_flow(data: bytes) -> Any:
+    """Strict JSON (no NaN); unlike event batches, NUL characters are allowed in a file since
+    the importer cleans every string it keeps."""
+    if not data.strip():
+        raise BadRequest("the body is empty; expected a JSON user flow")
+    try:
+        return pydantic_core.from_json(data, allow_inf_nan=False)
+    except ValueError as exc:
+        raise BadRequest(f"the body is not valid JSON: {str(exc)[:200]}") from exc
+
+
 def read_file(upload: Upload, *, start_ms: int) -> ImportedRecording:
     """Run the importer of the upload's format; 400/422 on anything it cannot read."""
     try:
         if upload.format == "devtools-recorder":
-            return read_user_flow(parse_json(upload.data), start_ms=start_ms)
+            return read_user_flow(_parse_flow(upload.data), start_ms=start_ms)
         try:
             text = upload.data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -148,14 +171,45 @@ def import_recording(
     )
     session.add(recording)
     session.flush()
-    counts: Counter[str] = Counter()
-    rows = [
-        store.event_row(recording.id, event, settings.allowed_query_params, counts, now)
-        for event in events
-    ]
-    session.execute(insert(EventRow), rows)
-    recording.manifest = _manifest(imported, rows, counts)
+    redactor = Redactor(settings.allowed_query_params)
+    rows = [redacted_row(recording.id, event, redactor, now) for event in events]
+    insert_rows(session, rows)
+    recording.manifest = _manifest(imported, rows, redactor.counts)
     pipeline.process_or_mark_failed(session, recording, settings)
     versions.stage_recording(session, recording)
     session.commit()
     return recording
+
+
+def upload_from_path(path: Path, max_bytes: int) -> Upload:
+    """A file on disk as an :class:`Upload`: ``.csv`` is a UI log, anything else a user flow."""
+    if path.stat().st_size > max_bytes:
+        raise PayloadTooLarge(f"{path.name} is over the {max_bytes}-byte limit")
+    kind = "action-logger" if path.suffix.lower() == ".csv" else "devtools-recorder"
+    return Upload(kind, path.read_bytes())
+
+
+def import_file(
+    session: Session, path: Path, workflow: str | None, email: str | None, settings: Settings
+) -> Recording:
+    """Use case of ``sop-recorder import``: import a file as ``email`` (default: first admin)."""
+    query = select(User).where(User.is_active.is_(True))
+    query = query.where(User.email == email) if email else query.where(User.role == Role.admin)
+    user = session.scalars(query.order_by(User.id)).first()
+    if user is None:
+        raise NotFound(f"no user {email}" if email else "no admin yet; pass --as EMAIL")
+    return import_recording(session, user, upload_from_path(path, settings.max_import_bytes),
+                            workflow, settings)
+
+
+def reprocess_recordings(
+    session: Session, ids: list[int] | None, settings: Settings
+) -> list[tuple[int, bool]]:
+    """Use case of ``sop-recorder reprocess``: re-derive the given (or all closed) recordings."""
+    query = select(Recording).where(Recording.status != RecordingStatus.recording)
+    if ids:
+        query = query.where(Recording.id.in_(ids))
+    out = []
+    for recording in session.scalars(query.order_by(Recording.id)).all():
+        out.append((recording.id, pipeline.reprocess_recording(session, recording, settings)))
+    return out

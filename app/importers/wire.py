@@ -7,6 +7,7 @@ page its tab was not on yet.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,21 @@ _MAX_NAME = 512
 _MAX_URL = 2048
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None, limit: int = _MAX_NAME) -> str | None:
+    r"""A string from a file, fit to store: no control characters or lone surrogates, capped.
+
+    >>> clean_text("Save\x00 draft\ud800"), clean_text(""), clean_text(None)
+    ('Save draft?', None, None)
+    """
+    if not text:
+        return None
+    text = _CONTROL.sub("", str(text)).encode("utf-8", "replace").decode("utf-8")
+    return text[:limit] or None
+
+
 def clean_url(url: str) -> str:
     """A URL the wire format accepts: a port that is not a number (``<test-port>``) is dropped.
 
@@ -28,7 +44,7 @@ def clean_url(url: str) -> str:
     >>> clean_url("not a url at all")
     ''
     """
-    url = (url or "").strip()
+    url = clean_text(url, _MAX_URL) or ""
     try:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "file") or not parts.hostname:
@@ -74,7 +90,7 @@ class EventWriter:
             "ts": ts,
             "tab": self.tab,
             "frame": frame,
-            "page": {"url": url, "title": title[:_MAX_NAME]},
+            "page": {"url": url, "title": clean_text(title) or ""},
         }
 
     def navigate(self, url: str, title: str, ts: int, transition: str) -> None:
@@ -103,14 +119,16 @@ class EventWriter:
             **fields: Any) -> None:
         """A click, submit or change on ``target`` (tag, role, name, input_type, selectors)."""
         event = self._base(type_, ts, frame)
-        name = target.get("name")
+        selectors = (clean_text(s, 1024) for s in target.get("selectors", []))
         event["target"] = {
-            "tag": (target.get("tag") or "element")[:64],
-            "role": target.get("role"),
-            "name": name[:_MAX_NAME] if name else None,
-            "input_type": target.get("input_type"),
-            "selectors": [s[:1024] for s in target.get("selectors", [])][:10],
+            "tag": clean_text(target.get("tag"), 64) or "element",
+            "role": clean_text(target.get("role"), 64),
+            "name": clean_text(target.get("name")),
+            "input_type": clean_text(target.get("input_type"), 64),
+            "selectors": [s for s in selectors if s][:10],
             "context": {},
         }
-        event.update({k: v for k, v in fields.items() if v is not None})
+        for key, value in fields.items():
+            if value is not None:
+                event[key] = clean_text(value) if isinstance(value, str) else value
         self.recording.events.append(event)

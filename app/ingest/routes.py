@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import pipeline
+from app import importers, pipeline
 from app.auth import CurrentUser, LeadUser, get_current_user
 from app.database import SessionDep
 from app.ingest import store
@@ -164,6 +164,33 @@ def reprocess_recording(
     """Re-derive the steps of a closed recording (after the catalogue or rules changed)."""
     pipeline.reprocess_recording(session, recording, settings)
     return pipeline.steps_view(session, recording)
+
+
+@router.post(
+    "/recordings/import",
+    status_code=201,
+    response_model=RecordingRead,
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": importers.USER_FLOW_SCHEMA},
+    }}},
+)
+async def import_recording(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    workflow: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> RecordingRead:
+    """Import a DevTools Recorder user flow (JSON) or an Action Logger UI log (CSV).
+
+    Send the file as the body: ``application/json`` for a user flow, ``text/csv`` for a UI
+    log. The typed values in either are never read.
+    """
+    upload = await importers.read_upload(request, settings.max_import_bytes)
+    recording = await run_in_threadpool(
+        importers.import_recording, session, user, upload, workflow, settings
+    )
+    return to_read(recording)
 
 
 @router.get("/recordings/{recording_id}", response_model=RecordingRead)

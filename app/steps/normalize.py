@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from app.steps.catalogue import Catalogue
 from app.steps.model import RawEvent
@@ -50,7 +51,7 @@ def order_events(events: Iterable[RawEvent]) -> tuple[list[RawEvent], list[tuple
     >>> [e.id for e in kept], dropped
     (['b', 'a'], [('a', 'duplicate event id')])
     """
-    ordered = sorted(events, key=lambda e: (e.seq, e.ts, e.id))
+    ordered = sorted(events, key=attrgetter("seq", "ts", "id"))
     kept: list[RawEvent] = []
     dropped: list[tuple[str, str]] = []
     seen: set[str] = set()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.steps.model import PHASES
 
@@ -31,8 +31,7 @@ BUILTIN_PATH = Path(__file__).with_name("phases.json")
 _WORD_CONDITIONS = ("fields", "choices", "controls", "markers", "screens")
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseFacts:
+class PhaseFacts(NamedTuple):
     """What the rules look at in a step."""
 
     kind: str

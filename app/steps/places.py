@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from app.steps.catalogue import Catalogue, SystemEntry
@@ -43,8 +43,7 @@ _SUFFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """The system, category, screen and URL template of a page."""
 
     system: str
@@ -153,14 +152,14 @@ def site_names(pages: Iterable[tuple[str, str]]) -> dict[str, str]:
     """
     counts: dict[str, Counter[str]] = {}
     totals: Counter[str] = Counter()
-    for url, title in pages:
+    for (url, title), seen in Counter(pages).items():
         host = split_url(url)[0]
         if not host:
             continue
-        totals[host] += 1
+        totals[host] += seen
         suffix = _title_suffix(title) if title else None
         if suffix:
-            counts.setdefault(host, Counter())[suffix] += 1
+            counts.setdefault(host, Counter())[suffix] += seen
     names: dict[str, str] = {}
     for host, suffixes in sorted(counts.items()):
         best, seen = min(suffixes.items(), key=lambda item: (-item[1], item[0]))

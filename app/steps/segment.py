@@ -52,6 +52,7 @@ class Segment:
     events: list[RawEvent] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     anchor: int = 0
+    types: set[str] = field(default_factory=set)
 
     @property
     def first(self) -> RawEvent:
@@ -67,10 +68,11 @@ class Segment:
         """Append an event to the step."""
         self.events.append(event)
         self.places.append(place)
+        self.types.add(event.type)
 
     def has(self, type_: str) -> bool:
         """Whether an event of ``type_`` is in the step."""
-        return any(event.type == type_ for event in self.events)
+        return type_ in self.types
 
 
 def control_identity(event: RawEvent) -> tuple[int, int, str]:
@@ -194,5 +196,6 @@ def segment_events(
         first = segments[0]
         first.events[:0] = [event for event, _ in leading]
         first.places[:0] = [place for _, place in leading]
+        first.types.add("visibility")
         first.anchor += len(leading)
     return segments, []

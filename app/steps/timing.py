@@ -16,8 +16,7 @@ recording's span.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.steps.model import RawEvent, Step
 
@@ -32,8 +31,7 @@ __all__ = [
 DEFAULT_IDLE_THRESHOLD_MS = 60_000
 
 
-@dataclass(frozen=True, slots=True)
-class StepTiming:
+class StepTiming(NamedTuple):
     """The timing of one step, in milliseconds."""
 
     started_at_ms: int

@@ -7,7 +7,8 @@ same action gets the same key in another recording ("zendesk:ticket-view:set:pri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from app.steps.model import RawEvent, TitlePart
 from app.steps.places import Place, humanize
@@ -32,8 +33,7 @@ _ID_LIKE = re.compile(r"#\s*\d+|\b\d{3,}\b|\{[a-z]+\}|\[[a-z]+\]")
 _MAX_NAME = 80
 
 
-@dataclass(frozen=True, slots=True)
-class Description:
+class Description(NamedTuple):
     """What a step is, in words: the fields of :class:`~app.steps.model.Step` about meaning."""
 
     kind: str
@@ -49,6 +49,7 @@ class Description:
     label: str | None = None
 
 
+@lru_cache(maxsize=65_536)
 def slug(text: str) -> str:
     """Lower-case words joined by ``-``, without ids, placeholders or numbers of 3+ digits.
 
@@ -130,38 +131,57 @@ def _runs(*pieces: str | tuple[str]) -> tuple[TitlePart, ...]:
     return tuple(out)
 
 
-def _sentence(
-    kind: str, anchor: RawEvent, place: Place, names: dict[str, str | None]
-) -> tuple[TitlePart, ...]:
-    system = f" in {place.system}"
-    control, field_name, choice = names["control"], names["field"], names["choice"]
-    target = anchor.target
-    if kind == "navigate":
+class _Wording(NamedTuple):
+    """Everything a title depends on (hashable, so that titles are computed once each)."""
+
+    kind: str
+    place: Place
+    control: str | None
+    field: str | None
+    choice: str | None
+    label: str | None
+    transition: str | None
+    control_type: str | None
+    checked: bool | None
+    role: str | None
+    form: str | None
+
+
+def _sentence(w: _Wording) -> tuple[TitlePart, ...]:
+    system = f" in {w.place.system}"
+    if w.kind == "navigate":
         verb = {"back_forward": "Go back to the ", "reload": "Reload the "}.get(
-            names["transition"] or "", "Open the "
+            w.transition or "", "Open the "
         )
-        return _runs(verb, (place.screen,), " page" + system)
-    if kind == "switch_tab":
-        return _runs("Switch to the ", (place.screen,), " tab" + system)
-    if kind == "marker":
-        return _runs("Mark ", (names["label"] or "a moment",))
-    if kind == "choose":
-        if anchor.control == "checkbox" or (anchor.control == "toggle" and choice is None):
-            verb = "Uncheck " if anchor.checked is False else "Check "
-            return _runs(verb, (field_name or "the box",), system)
-        return _runs("Set ", (field_name or "the option",), " to ", (choice or "a value",), system)
-    if kind == "edit":
-        return _runs("Fill in ", (field_name or "the field",), system)
-    if kind == "submit" and not control:
-        form = target.form if target is not None else None
-        return _runs("Submit the ", (form,), " form" + system) if form else _runs(
-            "Submit the form" + system
-        )
-    if control and _SEARCH.search(control) and place.category == "knowledge_base":
+        return _runs(verb, (w.place.screen,), " page" + system)
+    if w.kind == "switch_tab":
+        return _runs("Switch to the ", (w.place.screen,), " tab" + system)
+    if w.kind == "marker":
+        return _runs("Mark ", (w.label or "a moment",))
+    if w.kind == "choose":
+        if w.control_type == "checkbox" or (w.control_type == "toggle" and w.choice is None):
+            verb = "Uncheck " if w.checked is False else "Check "
+            return _runs(verb, (w.field or "the box",), system)
+        return _runs("Set ", (w.field or "the option",), " to ", (w.choice or "a value",), system)
+    if w.kind == "edit":
+        return _runs("Fill in ", (w.field or "the field",), system)
+    if w.kind == "submit" and not w.control:
+        if w.form:
+            return _runs("Submit the ", (w.form,), " form" + system)
+        return _runs("Submit the form" + system)
+    if w.control and _SEARCH.search(w.control) and w.place.category == "knowledge_base":
         return _runs("Search the knowledge base" + system)
-    if control and target is not None and (target.role or "") == "tab":
-        return _runs("Open the ", (control,), " tab" + system)
-    return _runs("Click ", (control or "the page",), system)
+    if w.control and w.role == "tab":
+        return _runs("Open the ", (w.control,), " tab" + system)
+    return _runs("Click ", (w.control or "the page",), system)
+
+
+@lru_cache(maxsize=65_536)
+def _words(w: _Wording) -> tuple[tuple[TitlePart, ...], str, str]:
+    """``(parts, title, activity key)`` of a wording."""
+    parts = _sentence(w)
+    key_name = {"choose": w.field, "edit": w.field, "marker": w.label}.get(w.kind, w.control)
+    return parts, "".join(part.text for part in parts), activity_key(w.place, w.kind, key_name)
 
 
 def describe(segment: Segment) -> Description:
@@ -193,15 +213,16 @@ def describe(segment: Segment) -> Description:
         choice = changes[-1].choice if kind == "choose" else None
         anchor = changes[-1]
     label = anchor.label[:_MAX_NAME] if anchor.label else None
-    names = {"control": control, "field": field_name, "choice": choice, "label": label,
-             "transition": transition}
-    parts = _sentence(kind, anchor, place, names)
-    key_name = {"choose": field_name, "edit": field_name, "marker": label}.get(kind, control)
+    target = anchor.target
+    parts, title, key = _words(_Wording(
+        kind, place, control, field_name, choice, label, transition, anchor.control,
+        anchor.checked, target.role if target else None, target.form if target else None,
+    ))
     return Description(
         kind=kind,
-        title="".join(part.text for part in parts),
+        title=title,
         parts=parts,
-        activity_key=activity_key(place, kind, key_name),
+        activity_key=key,
         place=place,
         control=control,
         field=field_name,

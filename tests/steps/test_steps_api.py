@@ -116,3 +116,43 @@ class TestReprocess:
                           headers=lead.headers).json()["id"]
         response = client.post(f"/api/v1/recordings/{rid}/reprocess", headers=lead.headers)
         assert response.status_code == 409
+
+
+def test_rerun_after_the_team_catalogue_changes(
+    client: TestClient, make_account: Any, tmp_path: Path
+) -> None:
+    agent, lead = make_account("agent"), make_account("lead")
+    page = {"url": "https://ops.acme.test/accounts/77", "title": "Account"}
+    rid = record(client, agent, [event("navigation", seq=1, page=page, transition="typed")])
+    before = client.get(f"/api/v1/recordings/{rid}/steps", headers=agent.headers).json()
+    assert before["steps"][0]["system"] == "Acme" and before["steps"][0]["phase"] == "triage"
+    team = tmp_path / "catalogue.json"
+    team.write_text('{"systems": [{"name": "Acme Billing Admin", "category": "billing", '
+                    '"hosts": ["ops.acme.test"], "screens": [{"path": "/accounts/{id}", '
+                    '"name": "Account"}]}]}')
+    app_settings = client.app.state.settings  # type: ignore[attr-defined]
+    client.app.state.settings = app_settings.model_copy(  # type: ignore[attr-defined]
+        update={"system_catalogue_path": team})
+    after = client.post(f"/api/v1/recordings/{rid}/reprocess", headers=lead.headers).json()
+    step = after["steps"][0]
+    assert (step["system"], step["system_category"], step["screen"], step["phase"]) == (
+        "Acme Billing Admin", "billing", "Account", "diagnose")
+    assert step["title"] == "Open the Account page in Acme Billing Admin"
+
+
+def test_dropped_events_are_listed_with_their_reason(
+    client: TestClient, make_account: Any, session: Session
+) -> None:
+    from app.pipeline import load_recording_steps
+
+    agent = make_account("agent")
+    nothing = event("click", seq=4, ts=1_763_800_010_000, page={"url": TICKET, "title": "T"},
+                    target={"tag": "body", "selectors": [], "context": {}})
+    rid = record(client, agent, [*support_events(), nothing])
+    body = client.get(f"/api/v1/recordings/{rid}/steps", headers=agent.headers).json()
+    assert body["dropped"] == {"click on nothing": 1}
+    recording = session.get(Recording, rid)
+    assert recording is not None
+    session.refresh(recording)
+    assert load_recording_steps(session, recording).dropped == ((nothing["id"],
+                                                                 "click on nothing"),)
