@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound
 from app.exports import ExportData, step_notes_of
 from app.models import Recording, RecordingStatus, VersionStatus, Workflow, WorkflowVersion
 from app.pipeline import load_recording_steps
@@ -111,9 +111,6 @@ def procedure_of(version: WorkflowVersion | None, recordings: Sequence[Recording
 
 def diff_between(session: Session, workflow: Workflow, old: int, new: int) -> VersionDiff:
     """The step-level diff from version ``old`` to version ``new`` (any two, either way)."""
-    if old == new:
-        raise Unprocessable("give two different versions to compare",
-                            errors=[{"loc": "to", "msg": "must differ from 'from'"}])
     before, after = find_version(session, workflow, old), find_version(session, workflow, new)
     return diff_procedures(procedure_of(before), procedure_of(after))
 

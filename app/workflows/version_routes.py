@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import CurrentUser, LeadUser
 from app.database import SessionDep
-from app.errors import Unprocessable
+from app.errors import NotFound
 from app.models import Recording, Role, VersionStatus, Workflow, WorkflowVersion
 from app.models import Step as StepRow
 from app.pipeline import pseudonym
@@ -136,14 +136,13 @@ def _default_pair(session: Session, workflow: Workflow, old: int | None, new: in
     if new is None:
         newest = list_versions(session, workflow)
         if not newest:
-            raise Unprocessable("the workflow has no versions yet",
-                                errors=[{"loc": "to", "msg": "no versions"}])
+            raise NotFound(f"workflow {workflow.id} has no versions yet")
         new = newest[0].number
     if old is None:
         old = find_version(session, workflow, new).base_number
         if old is None:
-            raise Unprocessable(f"version {new} has no earlier published version; give 'from'",
-                                errors=[{"loc": "from", "msg": "required here"}])
+            raise NotFound(f"version {new} has no earlier published version to compare with; "
+                           "give 'from'")
     return old, new
 
 

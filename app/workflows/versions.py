@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, NotFound, Unprocessable
+from app.errors import Conflict, NotFound
 from app.models import (
     Recording,
     RecordingStatus,
@@ -157,9 +157,9 @@ def create_draft(session: Session, workflow: Workflow, user: User) -> WorkflowVe
 def select_recordings(session: Session, workflow: Workflow, user: User, include: list[int],
                       exclude: list[int]) -> WorkflowVersion | None:
     """Include or exclude recordings: flags them, and rebuilds the draft from the choice."""
-    if set(include) & set(exclude):
-        raise Unprocessable("a recording cannot be both included and excluded",
-                            errors=[{"loc": "include", "msg": "overlaps exclude"}])
+    both = sorted(set(include) & set(exclude))
+    if both:
+        raise Conflict(f"recording {both[0]} is both included and excluded; choose one")
     rows = {r.id: r for r in session.scalars(select(Recording).where(
         Recording.workflow_id == workflow.id, Recording.id.in_([*include, *exclude])))}
     missing = sorted((set(include) | set(exclude)) - set(rows))

@@ -58,7 +58,7 @@ class TestDrafts:
                                 headers=lead.headers).json()
         assert all(r["in_draft"] and r["included"] for r in included["items"])
         assert client.patch(f"{api}/recordings", json={"include": [ids[0]], "exclude": [ids[0]]},
-                            headers=lead.headers).status_code == 422
+                            headers=lead.headers).status_code == 409
         assert client.patch(f"{api}/recordings", json={"include": [999_999]},
                             headers=lead.headers).status_code == 404
         assert client.patch(f"{api}/recordings", json={"include": [ids[0]], "extra": 1},

@@ -165,5 +165,7 @@ class TestAccess:
         assert again.status_code == 409
         assert client.post(f"{api}/publish", headers=lead.headers).status_code == 409
         assert client.get(f"{api}/versions/9", headers=lead.headers).status_code == 404
-        assert client.get(f"{api}/diff?from=1&to=1", headers=lead.headers).status_code == 422
+        same = client.get(f"{api}/diff?from=1&to=1", headers=lead.headers)
+        assert same.status_code == 200 and same.json()["summary"] == "No change to the steps."
+        assert client.get(f"{api}/diff?to=1", headers=lead.headers).status_code == 404
         assert client.get(f"{api}/diff?from=0", headers=lead.headers).status_code == 422
