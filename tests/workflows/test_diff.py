@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.steps.model import Step
 from app.workflows.changelog import render_diff_html, render_diff_markdown
-from app.workflows.diff import Procedure, VersionDiff, diff_procedures, longest_increasing
+from app.workflows.diff import Procedure, VersionDiff, diff_procedures
+from app.workflows.matching import longest_increasing
 from tests.workflows.literal import st
 
 OPEN = st("Ticket", "navigate")
