@@ -15,9 +15,9 @@ from app.steps.catalogue import Catalogue, builtin_catalogue
 from app.steps.model import RawEvent, Step
 from app.steps.normalize import CHURN_MS, normalize_events
 from app.steps.phases import PhaseFacts, PhaseRule, assign_phases
-from app.steps.segment import segment_events
-from app.steps.timing import DEFAULT_IDLE_THRESHOLD_MS, time_steps
-from app.steps.titles import describe
+from app.steps.segment import Segment, segment_events
+from app.steps.timing import DEFAULT_IDLE_THRESHOLD_MS, StepTiming, time_steps
+from app.steps.titles import Description, describe
 
 __all__ = ["DerivedSteps", "derive_steps"]
 
@@ -112,34 +112,45 @@ def _derive(
     phases = assign_phases(facts, rules)
     timings = time_steps([segment.events for segment in segments], idle_threshold_ms)
     steps = tuple(
-        Step(
-            position=index + 1,
-            kind=d.kind,
-            title=d.title,
-            parts=d.parts,
-            activity_key=d.activity_key,
-            system=d.place.system,
-            system_category=d.place.category,
-            screen=d.place.screen,
-            url_template=d.place.url_template,
-            phase=phase,
-            started_at_ms=timing.started_at_ms,
-            duration_ms=timing.duration_ms,
-            active_ms=timing.active_ms,
-            waiting_ms=timing.waiting_ms,
-            idle_ms=timing.idle_ms,
-            event_ids=tuple(event.id for event in segment.events),
-            tab=d.tab,
-            control=d.control,
-            field=d.field,
-            choice=d.choice,
-            selectors=d.selectors,
-            is_triage=is_triage,
-            is_escalation=is_escalation,
-            host=d.place.host,
-        )
-        for index, (segment, d, (phase, is_triage, is_escalation), timing) in enumerate(
+        _step(index + 1, segment, d, phase, timing)
+        for index, (segment, d, phase, timing) in enumerate(
             zip(segments, descriptions, phases, timings, strict=True)
         )
     )
     return DerivedSteps(steps, normalized.dropped + tuple(orphans))
+
+
+def _step(
+    position: int,
+    segment: Segment,
+    d: Description,
+    phase: tuple[str, bool, bool],
+    timing: StepTiming,
+) -> Step:
+    place = d.place
+    return Step(
+        position=position,
+        kind=d.kind,
+        title=d.title,
+        parts=d.parts,
+        activity_key=d.activity_key,
+        system=place.system,
+        system_category=place.category,
+        screen=place.screen,
+        url_template=place.url_template,
+        phase=phase[0],
+        started_at_ms=timing.started_at_ms,
+        duration_ms=timing.duration_ms,
+        active_ms=timing.active_ms,
+        waiting_ms=timing.waiting_ms,
+        idle_ms=timing.idle_ms,
+        event_ids=tuple([event.id for event in segment.events]),
+        tab=d.tab,
+        control=d.control,
+        field=d.field,
+        choice=d.choice,
+        selectors=d.selectors,
+        is_triage=phase[1],
+        is_escalation=phase[2],
+        host=place.host,
+    )

@@ -190,6 +190,13 @@ def segment_events(
             current.add(event, place)
             segments.append(current)
         tabs_seen.add(event.tab)
+    return _attach_leading(segments, leading)
+
+
+def _attach_leading(
+    segments: list[Segment], leading: list[tuple[RawEvent, Place]]
+) -> tuple[list[Segment], list[tuple[str, str]]]:
+    """Visibility events before the first action go with the first step."""
     if not segments:
         return [], [(event.id, "no action in the recording") for event, _ in leading]
     if leading:
