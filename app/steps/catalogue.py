@@ -30,6 +30,8 @@ CATEGORIES: tuple[str, ...] = (
     "monitoring", "other",
 )
 BUILTIN_PATH = Path(__file__).with_name("catalogue.json")
+#: The catalogue outlives recordings (one per process): its lookup memo stays bounded.
+_CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class Catalogue:
         """The system of a page, or None for an unknown host."""
         key = (host, path)
         if key not in self._cache:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
             self._cache[key] = next(
                 (entry for entry in self.systems if entry.matches(host, path)), None
             )
