@@ -62,6 +62,8 @@ class LiveService:
     token: str = ""
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    #: When set, the server's output goes to this file, at INFO level with access logs.
+    server_log: Path | None = None
 
     @property
     def url(self) -> str:
@@ -71,8 +73,10 @@ class LiveService:
     def db_path(self) -> Path:
         return self.data_dir / "sop-recorder.db"
 
-    def create_user(self, email: str) -> str:
-        """Create an agent with the CLI and return the API token (its last output line)."""
+    def create_user(self, email: str, role: str = "agent", password: str = "") -> str:
+        """Create a user of team Support (an agent unless told) with the CLI and return the API
+        token (its last output line); with ``password`` they can also sign in to the pages."""
+        signs_in = ["--password", password] if password else []
         out = subprocess.run(
             [
                 str(PYTHON),
@@ -82,9 +86,10 @@ class LiveService:
                 "create",
                 email,
                 "--role",
-                "agent",
+                role,
                 "--team",
                 "Support",
+                *signs_in,
             ],
             env=self.env,
             cwd=ROOT,
@@ -95,6 +100,7 @@ class LiveService:
         return out.stdout.strip().splitlines()[-1]
 
     def start(self) -> None:
+        output = self.server_log.open("ab") if self.server_log else None
         self.process = subprocess.Popen(
             [
                 str(PYTHON),
@@ -107,12 +113,25 @@ class LiveService:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                "info" if output else "warning",
             ],
             env=self.env,
             cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
         )
-        wait_until(self.healthy, timeout=30)
+        if output:
+            output.close()
+        try:
+            wait_until(self.healthy, timeout=30)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.log_text()[-4000:]}") from None
+
+    def log_text(self) -> str:
+        """Everything the server wrote to its log so far ("" without ``server_log``)."""
+        if self.server_log is None or not self.server_log.exists():
+            return ""
+        return self.server_log.read_text("utf-8", "replace")
 
     def healthy(self) -> bool:
         try:
@@ -165,11 +184,15 @@ class LiveService:
 
 @pytest.fixture(scope="session")
 def live_service() -> Iterator[LiveService]:
-    """The real service on a temp SQLite database, with one agent and their token."""
+    """The real service on a temp SQLite database, with one agent and their token; its log
+    (INFO, access lines included) goes to ``server.log`` beside the database."""
     with tempfile.TemporaryDirectory(prefix="sop-ext-") as tmp:
         data_dir = Path(tmp) / "data"
         service = LiveService(
-            data_dir=data_dir, port=free_port(), body_log=Path(tmp) / "bodies.jsonl"
+            data_dir=data_dir,
+            port=free_port(),
+            body_log=Path(tmp) / "bodies.jsonl",
+            server_log=Path(tmp) / "server.log",
         )
         service.env = {
             **os.environ,

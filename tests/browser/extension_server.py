@@ -3,11 +3,13 @@
 ``uvicorn tests.browser.extension_server:create_logged_app --factory`` serves ``app.main``
 unchanged; the wrapper appends each request's method, path, query and body to the JSON-lines
 file named by ``SOP_RECORDER_TEST_BODY_LOG``, so a test can prove what reached the server.
+The app's own loggers write at uvicorn's ``--log-level`` beside uvicorn's lines.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ from app.main import create_app
 
 def create_logged_app() -> ASGIApp:
     """``create_app()`` behind a request-body logger."""
+    level = logging.getLogger("uvicorn.error").getEffectiveLevel()
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     app = create_app()
     log = Path(os.environ["SOP_RECORDER_TEST_BODY_LOG"])
 
