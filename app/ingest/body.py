@@ -8,13 +8,7 @@ from typing import Any
 import pydantic_core
 from fastapi import Request
 
-from app.errors import (
-    BadRequest,
-    PayloadTooLarge,
-    Unprocessable,
-    UnsupportedMediaType,
-    format_location,
-)
+from app.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 
 async def read_limited_body(request: Request, max_bytes: int) -> bytes:
@@ -59,9 +53,10 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity, no lone surrogates, bounded nesting, no NUL.
+    """Strict JSON: UTF-8, no NaN or Infinity, no lone surrogates, bounded nesting.
 
-    NUL characters are refused because PostgreSQL text cannot hold them.
+    NUL characters are removed from string values: PostgreSQL text cannot hold them, and
+    they carry nothing a label or a URL needs.
     """
     if not body.strip():
         raise BadRequest("the body is empty; expected a JSON object")
@@ -70,30 +65,16 @@ def parse_json(body: bytes) -> Any:
     except ValueError as exc:
         raise BadRequest(f"the body is not valid JSON: {str(exc)[:200]}") from exc
     if b"\\u0000" in body:
-        where = _find_nul(payload, ())
-        if where is not None:
-            loc = format_location(where)
-            raise Unprocessable(
-                f"{loc}: NUL characters are not allowed in strings",
-                errors=[{"loc": loc, "msg": "NUL characters are not allowed in strings"}],
-            )
+        payload = _without_nul(payload)
     return payload
 
 
-def _find_nul(value: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...] | None:
-    """The location of the first string (or key) holding a NUL character."""
+def _without_nul(value: Any) -> Any:
+    """``value`` with NUL characters removed from every string in it (keys stay as sent)."""
     if isinstance(value, str):
-        return loc if "\x00" in value else None
+        return value.replace("\x00", "")
     if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return (*loc, key)
-        found = _find_nul(item, (*loc, key))
-        if found is not None:
-            return found
-    return None
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value

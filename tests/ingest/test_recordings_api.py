@@ -168,3 +168,17 @@ class TestStoredRows:
             .where(Event.recording_id == rid, Event.target.is_(None))
         )
         assert nulls == 1  # SQL NULL, not a JSON null
+
+    def test_nul_characters_are_removed_from_values(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        """PostgreSQL text cannot hold NUL; a schema-valid event with one is stored without it."""
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        sent = event("marker", seq=1, label="Escalating\u0000 now",
+                     page={"url": "https://a.test/x\u0000y", "title": "T\u0000"})
+        response = client.post(f"/api/v1/recordings/{rid}/events", json={"events": [sent]},
+                               headers=agent.headers)
+        assert response.status_code == 200, response.text
+        row = session.scalars(select(Event).where(Event.recording_id == rid)).one()
+        assert (row.label, row.url, row.title) == ("Escalating now", "https://a.test/xy", "T")
