@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Workflow
 from app.models import Step as StepRow
@@ -191,17 +190,6 @@ def process_or_mark_failed(
     if recording.status == RecordingStatus.failed:
         recording.status = RecordingStatus.finished
     return True
-
-
-def reprocess_recording(
-    session: Session, recording: Recording, settings: Settings | None = None
-) -> bool:
-    """Use case: re-derive a closed recording's steps (after the rules changed); commits."""
-    if recording.status == RecordingStatus.recording:
-        raise Conflict(f"recording {recording.id} is still recording; finish it first")
-    ok = process_or_mark_failed(session, recording, settings)
-    session.commit()
-    return ok
 
 
 def steps_view(session: Session, recording: Recording) -> RecordingStepsRead:

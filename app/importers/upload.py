@@ -211,5 +211,5 @@ def reprocess_recordings(
         query = query.where(Recording.id.in_(ids))
     out = []
     for recording in session.scalars(query.order_by(Recording.id)).all():
-        out.append((recording.id, pipeline.reprocess_recording(session, recording, settings)))
+        out.append((recording.id, store.reprocess_recording(session, recording, settings)))
     return out

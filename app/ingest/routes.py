@@ -162,7 +162,7 @@ def reprocess_recording(
     recording: LeadRecordingDep, session: SessionDep, settings: SettingsDep
 ) -> RecordingStepsRead:
     """Re-derive the steps of a closed recording (after the catalogue or rules changed)."""
-    pipeline.reprocess_recording(session, recording, settings)
+    store.reprocess_recording(session, recording, settings)
     return pipeline.steps_view(session, recording)
 
 

@@ -244,3 +244,19 @@ def finish_recording(
         versions.stage_recording(session, recording)
     session.commit()
     return recording
+
+
+def reprocess_recording(
+    session: Session, recording: Recording, settings: Settings | None = None
+) -> bool:
+    """Re-derive a closed recording's steps (after the rules changed) and refresh its draft.
+
+    Returns whether the pipeline succeeded; a failure marks the recording ``failed``.
+    """
+    if recording.status == RecordingStatus.recording:
+        raise Conflict(f"recording {recording.id} is still recording; finish it first")
+    ok = pipeline.process_or_mark_failed(session, recording, settings)
+    if ok:
+        versions.stage_recording(session, recording)
+    session.commit()
+    return ok

@@ -149,3 +149,20 @@ def test_the_overview_the_pages_read(
     assert overview.draft_diff is not None and overview.draft_diff.removed
     assert [o.activity_key for o in overview.orphaned] == ["zendesk:ticket-view:set:category"]
     assert overview.staleness.stale
+
+
+def test_reprocessing_a_published_recording_opens_a_draft_with_it(
+    client: TestClient, make_account: Any
+) -> None:
+    agent, lead = make_account("agent"), make_account("lead")
+    wid, ids = two_recordings(client, agent)
+    api = f"/api/v1/workflows/{wid}"
+    assert client.post(f"{api}/publish", headers=lead.headers).status_code == 200
+    assert [v["status"] for v in client.get(f"{api}/versions", headers=lead.headers).json()[
+        "items"]] == ["published"]
+    redone = client.post(f"/api/v1/recordings/{ids[0]}/reprocess", headers=lead.headers)
+    assert redone.status_code == 200, redone.text
+    listed = client.get(f"{api}/versions", headers=lead.headers).json()["items"]
+    assert sorted((v["number"], v["status"]) for v in listed) == [(1, "published"), (2, "draft")]
+    draft = next(v for v in listed if v["status"] == "draft")
+    assert ids[0] in draft["recording_ids"]
