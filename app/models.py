@@ -191,7 +191,8 @@ class WorkflowVersion(Base):
     status: Mapped[VersionStatus] = mapped_column(String(16), default=VersionStatus.draft)
     recording_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     # {"recordings": [RecordingSteps as JSON, ...]}: what the version was built from.
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Deferred: megabytes for a version of many recordings, read only when a page needs it.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
     # The lead's sections and step notes as published (None while a draft: live ones apply).
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     step_notes: Mapped[dict[str, Any] | None] = mapped_column(JSON)

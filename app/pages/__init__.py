@@ -11,6 +11,8 @@ from app.pages import (
     downloads,
     recordings,
     sign_in,
+    version_actions,
+    versions,
     workflow,
     workflow_edit,
     workflows,
@@ -19,7 +21,7 @@ from app.pages.rendering import STATIC_DIR, install_page_error_pages
 
 router = APIRouter(include_in_schema=False)
 for module in (sign_in, workflows, workflow, workflow_edit, downloads, recordings, account,
-               admin):
+               admin, versions, version_actions):
     router.include_router(module.router)
 
 

@@ -14,6 +14,7 @@ from app.database import SessionDep
 from app.errors import NotFound
 from app.exports import load_workflow_export
 from app.pages.session import CurrentPageUser
+from app.pages.versions import require_published
 from app.pages.workflow import WorkflowId, visible_workflow
 from app.workflows.routes import download
 
@@ -30,4 +31,5 @@ def workflow_download(
     if not artifact or not format_:
         raise NotFound(f"no download called {filename[:60]!r}")
     workflow = visible_workflow(session, user, workflow_id)
+    require_published(session, user, workflow)
     return download(load_workflow_export(session, workflow), artifact, format_)

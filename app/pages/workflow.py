@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from app.pages.recordings import RecordingRow, recording_rows
 from app.pages.rendered_outputs import RenderedOutputs, workflow_outputs
 from app.pages.rendering import render
 from app.pages.session import CurrentPageUser
+from app.pages.versions import VersionsSection, versions_section
 from app.timing_report.charts import SPLIT_COLOURS
 from app.workflows.deps import get_workflow_for
 
@@ -52,6 +53,8 @@ class WorkflowPage:
     downloads: tuple[DownloadGroup, ...]
     note_key: str = ""
     note_errors: dict[str, str] = field(default_factory=dict)
+    versions: VersionsSection | None = None
+    published: int = 0
 
 
 def download_groups() -> tuple[DownloadGroup, ...]:
@@ -79,7 +82,7 @@ def workflow_recordings(session: Session, user: User, workflow: Workflow) -> lis
 
 def workflow_page_context(
     session: Session, user: User, workflow: Workflow, *, note_key: str = "",
-    note_errors: dict[str, str] | None = None,
+    note_errors: dict[str, str] | None = None, published: int = 0,
 ) -> WorkflowPage:
     """The workflow page's context: every output rendered once per change of its inputs."""
     outputs = workflow_outputs(session, workflow)
@@ -92,14 +95,18 @@ def workflow_page_context(
         downloads=download_groups(),
         note_key=note_key,
         note_errors=note_errors or {},
+        versions=versions_section(session, user, workflow),
+        published=published,
     )
 
 
 @router.get("/workflows/{workflow_id}", response_class=HTMLResponse)
 def workflow_page(
-    request: Request, workflow_id: WorkflowId, user: CurrentPageUser, session: SessionDep
+    request: Request, workflow_id: WorkflowId, user: CurrentPageUser, session: SessionDep,
+    published: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
-    """The SOP, the process map, the timing charts, the recordings and the downloads."""
+    """The SOP, the process map, the timing charts, the recordings, the versions and the
+    downloads (agents: only once a version is published)."""
     workflow = visible_workflow(session, user, workflow_id)
-    page = workflow_page_context(session, user, workflow)
+    page = workflow_page_context(session, user, workflow, published=published)
     return render(request, "workflow.html", page, title=workflow.name)

@@ -27,9 +27,12 @@ from app.pages.edit_form import (
 from app.pages.rendered_outputs import workflow_outputs
 from app.pages.rendering import redirect, render
 from app.pages.session import CurrentPageUser, PageLead, VerifiedForm
+from app.pages.versions import is_lead, require_published
 from app.pages.workflow import WorkflowId, visible_workflow, workflow_page_context
+from app.sop.render import render_sop_html
 from app.workflows import edits
 from app.workflows.schemas import StepNoteIn, WorkflowUpdate
+from app.workflows.version_data import open_draft, version_export
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,8 +124,12 @@ def save_step_note(
 def preview(
     request: Request, workflow_id: WorkflowId, user: CurrentPageUser, session: SessionDep
 ) -> Response:
-    """The SOP as it will be downloaded, with the lead's latest edits."""
+    """The SOP as it will be downloaded: for a lead, the draft waiting for publication (with
+    the latest edits) if there is one; else the version in force."""
     workflow = visible_workflow(session, user, workflow_id)
-    sop_html = workflow_outputs(session, workflow).sop_html
+    require_published(session, user, workflow)
+    draft = open_draft(session, workflow) if is_lead(user) else None
+    sop_html = (render_sop_html(version_export(session, workflow, draft).sop()) if draft
+                else workflow_outputs(session, workflow).sop_html)
     return render(request, "preview.html", PreviewPage(workflow, sop_html),
                   title=f"Preview {workflow.name}")

@@ -5,6 +5,8 @@ Nothing here writes; the use cases that do are in :mod:`app.workflows.versions`.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -99,14 +101,35 @@ def open_draft(session: Session, workflow: Workflow) -> WorkflowVersion | None:
         .order_by(WorkflowVersion.number.desc()).limit(1))
 
 
+#: Procedures of published versions (immutable), by (version id, publish time): pages read the
+#: version in force several times per request and on every request.
+_published: OrderedDict[tuple[int, Any], Procedure] = OrderedDict()
+_PUBLISHED_KEPT = 16
+_published_lock = threading.Lock()
+
+
 def procedure_of(version: WorkflowVersion | None, recordings: Sequence[RecordingSteps] = ()
                  ) -> Procedure:
     """The numbered steps of a version (its merged procedure) with typical durations."""
+    key = ((version.id, version.published_at)
+           if version is not None and version.status == VersionStatus.published
+           and version.published_at is not None else None)
+    if key is not None:
+        with _published_lock:
+            hit = _published.get(key)
+        if hit is not None:
+            return hit
     if version is not None:
         recordings = recordings_from_snapshot(version.snapshot)
     merged = merge_recordings(recordings)
     steps = merged.procedure.steps if merged.procedure else ()
-    return Procedure(version.number if version else None, steps, merged.typical_ms)
+    procedure = Procedure(version.number if version else None, steps, merged.typical_ms)
+    if key is not None:
+        with _published_lock:
+            _published[key] = procedure
+            while len(_published) > _PUBLISHED_KEPT:
+                _published.popitem(last=False)
+    return procedure
 
 
 def diff_between(session: Session, workflow: Workflow, old: int, new: int) -> VersionDiff:

@@ -191,6 +191,46 @@ def download_everything(page: Any, folder: Path) -> set[str]:
     return names
 
 
+def test_a_lead_publishes_the_draft(browser: Any, server: dict[str, Any],
+                                    artifacts_dir: Path) -> None:
+    """Publish the demo's draft by clicking, see it current; the version and diff pages."""
+    url = server["url"]
+    page, watch = new_page(browser)
+    sign_in_by_keyboard(page, url, "lead@example.test", PASSWORD)
+    page.get_by_role("link", name=DEMO_WORKFLOW).click()
+    workflow_url = page.url
+    heading = page.locator("#draft h3").inner_text()
+    number = re.fullmatch(r"Draft (\d+), waiting for publication", heading)
+    assert number, heading
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Publish version {number[1]}").click()
+    assert page.locator("#versions .flash").inner_text().startswith(
+        f"Version {number[1]} is published")
+    current = page.locator(f"#versions-table tr[data-version='{number[1]}']")
+    assert current.locator(".badge").inner_text() == "current"
+    assert page.locator("#draft h3").inner_text() == "No draft waiting"
+    frame = page.frame_locator("iframe.sop-frame")
+    assert frame.locator("#revisions tbody tr").first.locator("td").first.inner_text() \
+        == number[1]
+    check_page(page, artifacts_dir, "workflow-published")
+    current.get_by_role("link").click()
+    assert page.locator("h1").inner_text() == f"{DEMO_WORKFLOW}: version {number[1]}"
+    check_page(page, artifacts_dir, "version")
+    page.goto(workflow_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start a new draft").click()
+    assert page.locator("#draft h3").inner_text().startswith("Draft ")
+    check_page(page, artifacts_dir, "workflow-draft")
+    page.goto(workflow_url + "/diff")
+    assert page.locator("#changes").is_visible()
+    check_page(page, artifacts_dir, "diff")
+    page.goto(workflow_url)
+    with page.expect_navigation():
+        page.locator("#draft").get_by_role("button", name=re.compile("^Discard draft")).click()
+    assert page.locator("#draft h3").inner_text() == "No draft waiting"
+    assert watch.problems == []
+
+
 def test_agents_and_forged_forms_are_refused(
     browser: Any, server: dict[str, Any], artifacts_dir: Path
 ) -> None:

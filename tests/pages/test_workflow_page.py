@@ -178,7 +178,8 @@ def test_the_preview_shows_the_sop_as_downloaded(client: TestClient,
 class TestDownloads:
     def test_every_registered_format_downloads(self, client: TestClient,
                                                flow: dict[str, Any]) -> None:
-        sign_in(client, flow["agent"])
+        # An agent downloads only published SOPs (tests/pages/test_versions_pages.py).
+        sign_in(client, flow["lead"])
         for artifact, formats in EXPORTS.items():
             for fmt, spec in formats.items():
                 response = client.get(f"/workflows/{flow['id']}/download/{artifact}.{fmt}")

@@ -46,7 +46,7 @@ def test_each_workflow_shows_its_figures(client: TestClient, team: Any) -> None:
     assert reset["Owner"] == "Dana Lead"
     assert reset["Review due"] == "2020-03-31"
     assert reset["Status"] == "Needs review: the review was due on 2020-03-31"
-    assert reset["Version"] == "draft"
+    assert reset["Version"] == "not published"
 
 
 def test_search_filters_by_name(client: TestClient, team: Any) -> None:
