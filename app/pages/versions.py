@@ -126,7 +126,9 @@ def versions_section(session: Session, user: User, workflow: Workflow) -> Versio
         draft=draft,
         draft_diff=overview.draft_diff if lead else None,
         orphaned=overview.orphaned if lead else (),
-        draft_steps=procedure_of(draft).steps if draft is not None else (),
+        # Only the re-attach menus of orphaned notes list the draft's steps.
+        draft_steps=procedure_of(draft).steps if draft is not None and lead
+        and overview.orphaned else (),
         staleness=overview.staleness,
         can_edit=lead,
     )
