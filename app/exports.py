@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, Unprocessable
+from app.errors import NotFound, PayloadTooLarge, Unprocessable
 from app.event_log.csv import render_event_csv
 from app.event_log.xes import render_xes
 from app.models import Recording, Workflow
@@ -137,23 +137,36 @@ def step_notes_of(raw: Mapping[str, object] | None) -> dict[str, StepNote]:
 
 
 def load_workflow_export(
-    session: Session, workflow: Workflow, *, version: int | None = None
+    session: Session, workflow: Workflow, *, version: int | None = None,
+    max_steps: int | None = None,
 ) -> ExportData:
     """The data of a workflow's outputs: version ``version``, else the published version in
-    force, else (nothing published yet) its included finished recordings and the lead's edits."""
+    force, else (nothing published yet) its included finished recordings and the lead's edits.
+
+    Past ``max_steps`` steps in all, a 413 before any output is rendered from them.
+    """
     from app.workflows import version_data
 
     chosen = (version_data.find_version(session, workflow, version) if version is not None
               else version_data.current_version(session, workflow))
     if chosen is not None:
-        return version_data.version_export(session, workflow, chosen)
-    return ExportData(
-        name=workflow.name,
-        workflow=workflow.name,
-        recordings=canonical_order(load_workflow_recordings(session, workflow)),
-        details=LeadDetails.from_dict(workflow.details),
-        step_notes=step_notes_of(workflow.step_notes),
-    )
+        data = version_data.version_export(session, workflow, chosen)
+    else:
+        data = ExportData(
+            name=workflow.name,
+            workflow=workflow.name,
+            recordings=canonical_order(load_workflow_recordings(session, workflow)),
+            details=LeadDetails.from_dict(workflow.details),
+            step_notes=step_notes_of(workflow.step_notes),
+        )
+    total = sum(len(recording.steps) for recording in data.recordings)
+    if max_steps is not None and total > max_steps:
+        raise PayloadTooLarge(
+            f"this output would be made from {total} steps of {len(data.recordings)} recordings; "
+            f"the limit is {max_steps} (setting SOP_RECORDER_MAX_OUTPUT_STEPS): exclude "
+            "recordings from the workflow or ask for a smaller version (?version=N)"
+        )
+    return data
 
 
 def load_recording_export(session: Session, recording: Recording) -> ExportData:

@@ -9,8 +9,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from app import __version__
+from app.body_limit import BodyLimit
 from app.database import SessionDep, make_engine, make_session_factory
 from app.errors import install_error_handlers
+from app.event_log.routes import MAX_XES_BYTES
 from app.event_log.routes import router as event_log_router
 from app.ingest.routes import router as ingest_router
 from app.overload import AdmissionLimit
@@ -42,6 +44,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         capacity=settings.ingest_capacity,
         queue=settings.ingest_queue,
         retry_after_s=settings.retry_after_s,
+    )
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        setting="SOP_RECORDER_MAX_BODY_BYTES",
+        per_path={
+            "/api/v1/recordings/import": (settings.max_import_bytes,
+                                          "SOP_RECORDER_MAX_IMPORT_BYTES"),
+            "/api/v1/event-log/check": (MAX_XES_BYTES, "MAX_XES_BYTES in app/event_log/routes.py"),
+        },
     )
     app.include_router(ingest_router)
     app.include_router(workflows_router)

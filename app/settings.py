@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     max_events_per_batch: int = Field(default=500, ge=1, le=10_000)
     max_event_bytes: int = Field(default=32_768, ge=512)
     max_events_per_recording: int = Field(default=200_000, ge=1)
+    max_recordings_per_team: int = Field(default=100_000, ge=1)
+    #: The most steps one workflow output (SOP, process map, timing report, event log) is
+    #: generated from; past it the API answers 413 before rendering.
+    max_output_steps: int = Field(default=50_000, ge=1)
     max_page_size: int = Field(default=200, ge=1, le=1000)
     allowed_query_params: list[str] = Field(
         default_factory=lambda: ["tab", "view", "filter", "status", "sort", "page", "section"]

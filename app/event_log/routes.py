@@ -15,7 +15,7 @@ from app.event_log.xes import render_xes
 from app.event_log.xes_checks import check_xes
 from app.event_log.xes_reader import read_xes
 from app.exports import load_workflow_export
-from app.ingest.routes import RecordingDep
+from app.ingest.routes import RecordingDep, SettingsDep
 from app.pipeline import load_recording_steps
 from app.process_map.routes import DOWNLOAD_HEADERS, Version
 from app.steps.model import RecordingSteps
@@ -37,12 +37,13 @@ def log_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/event-log", response_class=Response)
 def workflow_event_log(
-    workflow: WorkflowDep, session: SessionDep, format: LogFormatQuery = "xes",
-    version: Version = None,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
+    format: LogFormatQuery = "xes", version: Version = None,
 ) -> Response:
     """One trace per included, finished recording of the workflow (or a version's); one event
     per step."""
-    recordings = list(load_workflow_export(session, workflow, version=version).recordings)
+    recordings = list(load_workflow_export(session, workflow, version=version,
+                                           max_steps=settings.max_output_steps).recordings)
     return log_response(recordings, format, workflow.name, f"event-log-workflow-{workflow.id}")
 
 

@@ -150,7 +150,7 @@ def _manifest(imported: ImportedRecording, rows: list[dict[str, Any]],
 
 
 def _workflow_name(requested: str | None, imported: ImportedRecording) -> str:
-    name = " ".join((requested or imported.title or "").split())[:200]
+    name = " ".join((requested or imported.title or "").replace("\x00", "").split())[:200]
     return name or "Imported recording"
 
 
@@ -161,6 +161,7 @@ def import_recording(
     now = utcnow()
     imported = read_file(upload, start_ms=int(now.timestamp() * 1000))
     events = _validated(imported, settings)
+    store.check_recording_quota(session, user, settings)
     target = store.find_or_create_workflow(
         session, user, RecordingCreate(workflow=_workflow_name(workflow, imported))
     )

@@ -94,9 +94,10 @@ def event_schema() -> dict[str, Any]:
 
 @router.post("/recordings", status_code=201, response_model=RecordingRead)
 def create_recording(
-    data: RecordingCreate, user: CurrentUser, session: SessionDep
+    data: RecordingCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> RecordingRead:
     """Open a recording in a workflow (named, created if new, or by id)."""
+    store.check_recording_quota(session, user, settings)
     return to_read(store.create_recording(session, user, data))
 
 

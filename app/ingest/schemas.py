@@ -167,11 +167,17 @@ class BatchAck(BaseModel):
     event_count: int
 
 
+#: No NUL character: PostgreSQL text cannot hold one (a 422 instead of a server error).
+_NO_NUL = r"^[^\x00]*$"
+
+
 class ClientInfo(_Closed):
-    extension_version: Annotated[str, StringConstraints(max_length=32)] | None = None
-    browser: Annotated[str, StringConstraints(max_length=128)] | None = None
-    os: Annotated[str, StringConstraints(max_length=64)] | None = None
-    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    extension_version: Annotated[str, StringConstraints(max_length=32, pattern=_NO_NUL)] | None = (
+        None
+    )
+    browser: Annotated[str, StringConstraints(max_length=128, pattern=_NO_NUL)] | None = None
+    os: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] | None = None
+    timezone: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] | None = None
 
 
 class RecordingCreate(_Closed):
@@ -187,11 +193,12 @@ class RecordingCreate(_Closed):
     )
 
     workflow: (
-        Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+        Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True,
+                                         pattern=_NO_NUL)]
         | None
     ) = None
     workflow_id: int | None = Field(default=None, ge=1, le=INT32)
-    ticket_ref: Annotated[str, StringConstraints(max_length=200)] | None = None
+    ticket_ref: Annotated[str, StringConstraints(max_length=200, pattern=_NO_NUL)] | None = None
     client: ClientInfo = ClientInfo()
 
 

@@ -100,6 +100,19 @@ def create_recording(
     return recording
 
 
+def check_recording_quota(session: Session, user: User, settings: Settings) -> None:
+    """Refuse (409) a new recording once the team holds ``max_recordings_per_team``."""
+    held = session.scalar(
+        select(func.count()).select_from(Recording).where(Recording.team_id == user.team_id)
+    ) or 0
+    if held >= settings.max_recordings_per_team:
+        raise Conflict(
+            f"the team already has {held} recordings, the limit is "
+            f"{settings.max_recordings_per_team} (setting SOP_RECORDER_MAX_RECORDINGS_PER_TEAM); "
+            "delete old recordings or raise the limit"
+        )
+
+
 def new_manifest() -> dict[str, Any]:
     """An empty capture manifest: what is captured, and counters of what was redacted."""
     return {"captured": CAPTURED_FIELDS, "event_counts": {}, "redacted": {},
@@ -212,7 +225,8 @@ def store_batch(
     new_count = recording.event_count + len(rows)
     if new_count > settings.max_events_per_recording:
         raise PayloadTooLarge(
-            f"recording {recording.id} would exceed {settings.max_events_per_recording} events"
+            f"recording {recording.id} would exceed {settings.max_events_per_recording} events "
+            "(setting SOP_RECORDER_MAX_EVENTS_PER_RECORDING); finish it and start a new one"
         )
     if rows:
         insert_rows(session, rows)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.database import SessionDep
 from app.exports import load_workflow_export
-from app.ingest.routes import RecordingDep
+from app.ingest.routes import RecordingDep, SettingsDep
 from app.pipeline import load_recording_steps
 from app.process_map.export import FORMATS, render_process_map
 from app.steps.model import RecordingSteps
@@ -39,11 +39,12 @@ def map_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/process-map", response_class=Response)
 def workflow_process_map(
-    workflow: WorkflowDep, session: SessionDep, format: MapFormatQuery = "svg",
-    version: Version = None,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
+    format: MapFormatQuery = "svg", version: Version = None,
 ) -> Response:
     """The merged process map of a workflow's included, finished recordings (or a version's)."""
-    recordings = list(load_workflow_export(session, workflow, version=version).recordings)
+    recordings = list(load_workflow_export(session, workflow, version=version,
+                                           max_steps=settings.max_output_steps).recordings)
     return map_response(recordings, format, workflow.name, f"process-map-workflow-{workflow.id}")
 
 

@@ -156,23 +156,25 @@ def download(data: ExportData, artifact: str, format_: str, *, inline: bool = Fa
 @router.get("/workflows/{workflow_id}/sop", summary="The SOP (md, html, docx, json)",
             response_class=Response, responses=_download_responses("sop"))
 def workflow_sop(
-    workflow: WorkflowDep, session: SessionDep, format_: SopFormat = "md",
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, format_: SopFormat = "md",
     version: Version = None, inline: Inline = False,
 ) -> Response:
     """The workflow's SOP from its recordings and the lead's sections."""
-    return download(load_workflow_export(session, workflow, version=version), "sop", format_,
-                    inline=inline)
+    data = load_workflow_export(session, workflow, version=version,
+                                max_steps=settings.max_output_steps)
+    return download(data, "sop", format_, inline=inline)
 
 
 @router.get("/workflows/{workflow_id}/timing-report", summary="Timing report (html, json, csv)",
             response_class=Response, responses=_download_responses("timing-report"))
 def workflow_timing_report(
-    workflow: WorkflowDep, session: SessionDep, format_: TimingFormat = "html",
-    version: Version = None, inline: Inline = False,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
+    format_: TimingFormat = "html", version: Version = None, inline: Inline = False,
 ) -> Response:
     """Where the time of this workflow goes, over its recordings."""
-    return download(load_workflow_export(session, workflow, version=version), "timing-report",
-                    format_, inline=inline)
+    data = load_workflow_export(session, workflow, version=version,
+                                max_steps=settings.max_output_steps)
+    return download(data, "timing-report", format_, inline=inline)
 
 
 @router.get("/recordings/{recording_id}/sop", summary="The SOP of one recording",
