@@ -286,3 +286,36 @@ def test_another_team_gets_404(client: TestClient, flow: dict[str, Any], make_ac
         assert client.post(f"/workflows/{flow['id']}{path}",
                            data={"csrf_token": csrf}).status_code == 404, path
     assert table_counts(connection) == before
+
+
+def test_the_injection_corpus_stays_text_on_the_version_pages(
+    client: TestClient, make_account: Any, make_recording: Any, session: Session
+) -> None:
+    from tests.injection_corpus import PAYLOADS
+
+    lead = make_account("lead")
+    storable = [payload.replace("\x00", "") for payload in PAYLOADS]
+    first = make_recording(lead, "Hostile <b>flow</b>", _steps(["Open", "Close"]))
+    workflow = session.get(Workflow, first.workflow_id)
+    versions.create_draft(session, workflow, lead.user)
+    versions.publish_version(session, workflow, lead.user, storable[0][:300])
+    workflow.step_notes = {"zendesk:ticket:click:open": {"note": storable[1], "warning": ""}}
+    session.commit()
+    steps = [make_step(i, text, system=text[:200], started_at_ms=T0 + i * 1000)
+             for i, text in enumerate(storable)]
+    versions.stage_recording(session, make_recording(lead, "Hostile <b>flow</b>", steps))
+    session.commit()
+    sign_in(client, lead)
+    base = f"/workflows/{workflow.id}"
+    for path in (base, f"{base}/versions/1", f"{base}/versions/2", f"{base}/diff",
+                 f"{base}/diff?from=2&to=1", "/workflows"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = soup(response)
+        assert_inert(page)
+        assert "Hostile <b>flow</b>" in page.text, path
+    shown = soup(client.get(f"{base}/versions/2")).select_one("#procedure").text
+    script = next(p for p in storable if p.startswith("<script"))
+    assert script in shown
+    orphans = soup(client.get(base)).select_one("#orphaned").text
+    assert storable[1].strip()[:40] in orphans
