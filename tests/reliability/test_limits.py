@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.settings import Settings
-from tests.conftest import table_counts
+from tests.conftest import SHARED, table_counts
 from tests.factories import batch
 from tests.ingest.test_access_matrix import _walk
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+FIXTURES = SHARED / "fixtures"
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ class TestRequestBodyCap:
         self, client: TestClient, make_account: Any, session: Session
     ) -> None:
         agent = make_account("agent")
-        flow = (SHARED / "devtools-recorder" / "example-recording.json").read_bytes()
+        flow = (FIXTURES / "devtools-recorder" / "example-recording.json").read_bytes()
         body = flow + b" " * 3000
         assert 4096 < len(body) < 50_000, "the fixture must be between the two caps"
         imported = client.post("/api/v1/recordings/import", content=body, headers={
@@ -112,7 +112,7 @@ class TestRecordingsPerTeam:
         agent = make_account("agent", "Quota")
         for _ in range(4):
             _open(client, agent)
-        body = (SHARED / "devtools-recorder" / "example-recording.json").read_bytes()
+        body = (FIXTURES / "devtools-recorder" / "example-recording.json").read_bytes()
         before = table_counts(session.connection())
         response = client.post("/api/v1/recordings/import", content=body, headers={
             **agent.headers, "Content-Type": "application/json"})
@@ -175,7 +175,7 @@ class TestOutputSteps:
         self, client: TestClient, make_account: Any
     ) -> None:
         lead = make_account("lead")
-        flow = (SHARED / "devtools-recorder" / "example-recording.json").read_bytes()
+        flow = (FIXTURES / "devtools-recorder" / "example-recording.json").read_bytes()
         imported = client.post("/api/v1/recordings/import?workflow=Big", content=flow, headers={
             **lead.headers, "Content-Type": "application/json"}).json()
         steps = client.get(f"/api/v1/recordings/{imported['id']}/steps",
