@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -10,6 +13,13 @@ from starlette.types import Receive, Scope, Send
 from app.overload import AdmissionLimit
 
 EVENTS = "/api/v1/recordings/1/events"
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def make_blocking_app(gate: asyncio.Event, started: list[int]) -> object:
@@ -39,7 +49,7 @@ async def _burst(capacity: int, queue: int, requests: int) -> tuple[list[httpx.R
 
 
 def test_refuses_beyond_capacity_and_queue() -> None:
-    responses, running = asyncio.run(_burst(capacity=2, queue=3, requests=9))
+    responses, running = run(_burst(capacity=2, queue=3, requests=9))
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * 5 + [429] * 4
     refused = [r for r in responses if r.status_code == 429]
@@ -49,12 +59,12 @@ def test_refuses_beyond_capacity_and_queue() -> None:
 
 
 def test_within_capacity_nothing_is_refused() -> None:
-    responses, _ = asyncio.run(_burst(capacity=2, queue=3, requests=5))
+    responses, _ = run(_burst(capacity=2, queue=3, requests=5))
     assert [r.status_code for r in responses] == [200] * 5
 
 
 def test_other_paths_are_not_limited() -> None:
-    async def run() -> list[int]:
+    async def other_paths() -> list[int]:
         gate = asyncio.Event()
         gate.set()
         limited = AdmissionLimit(make_blocking_app(gate, []), capacity=1, queue=0)  # type: ignore[arg-type]
@@ -63,4 +73,4 @@ def test_other_paths_are_not_limited() -> None:
             responses = await asyncio.gather(*(client.get("/healthz") for _ in range(5)))
         return [r.status_code for r in responses]
 
-    assert asyncio.run(run()) == [200] * 5
+    assert run(other_paths()) == [200] * 5

@@ -53,7 +53,10 @@ def delivered(popup: Any) -> dict[str, Any] | None:
     return session if not session["pending"] else None
 
 
-def assert_exactly_once(events: list[dict[str, Any]], session: dict[str, Any]) -> None:
+def assert_exactly_once(events: list[dict[str, Any]], popup: Any) -> None:
+    """Every event captured up to Stop (tab switches to the popup included) stored once."""
+    session = popup.evaluate(SESSION)
+    assert not session["pending"]
     assert [e["seq"] for e in events] == list(range(session["captured"]))
     assert len({e["client_id"] for e in events}) == len(events)
     assert session["dropped"] == 0 and session["rejected"] == 0
@@ -75,11 +78,11 @@ def test_server_down_and_back_every_event_stored_exactly_once(
     popup.wait_for_selector("#error:has-text('Cannot reach the server')", timeout=15_000)
     assert int(popup.inner_text("#unsent")) == 6
     live_service.start()
-    session = wait_until(lambda: delivered(popup), timeout=40)
+    wait_until(lambda: delivered(popup), timeout=40)
 
     recording_id = stop(popup)
     events = live_service.events(recording_id)
-    assert_exactly_once(events, session)
+    assert_exactly_once(events, popup)
     assert [e["target"]["name"] for e in events if e["type"] == "click"] == [
         "Solve ticket",
         "Escalate to billing",
@@ -99,12 +102,12 @@ def test_worker_stopped_mid_recording_loses_nothing(
     click_buttons(page, 5)
     extension_browser.stop_service_worker()
     click_buttons(page, 5)
-    session = wait_until(lambda: delivered(popup), timeout=40)
+    wait_until(lambda: delivered(popup), timeout=40)
     assert starts() > before
 
     recording_id = stop(popup)
     events = live_service.events(recording_id)
-    assert_exactly_once(events, session)
+    assert_exactly_once(events, popup)
     assert len([e for e in events if e["type"] == "click"]) == 10
     assert live_service.workflow_of(recording_id) == "Server outage"
 
