@@ -48,6 +48,13 @@ BENCHES = (
     Bench("process_map", "Process map", ("bench/process_map.py",), one_core=True),
     Bench("versions", "Versions", ("bench/versions.py",), one_core=True),
     Bench("pages", "Pages", ("bench/pages.py",), one_core=True),
+    Bench("version_pages", "Version pages", ("bench/version_pages.py",), one_core=True),
+    Bench(
+        "extension",
+        "Extension",
+        ("-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
+         "tests/browser/test_extension_resilience.py", "-k", "cost"),
+    ),
 )
 
 
@@ -87,13 +94,23 @@ def machine() -> str:
 
 
 def replace_block(text: str, name: str, title: str, body: str) -> str:
-    """Put ``body`` between the markers of ``name``, adding a section when they are missing."""
+    """Put ``body`` between the markers of ``name``.
+
+    Without markers yet, the block goes at the end of the ``## title`` section (the words written
+    there are kept), or into a new section at the end of the file.
+    """
     start, end = f"<!-- run_all:{name} -->", f"<!-- /run_all:{name} -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     if pattern.search(text):
         return pattern.sub(lambda _: block, text)
-    return text.rstrip() + f"\n\n## {title}\n\n{block}\n"
+    heading = re.search(rf"^## {re.escape(title)}[ \t]*$", text, re.M)
+    if heading is None:
+        return text.rstrip() + f"\n\n## {title}\n\n{block}\n"
+    following = re.search(r"^## ", text[heading.end():], re.M)
+    cut = heading.end() + following.start() if following else len(text)
+    latest = f"\n### Latest run of bench/run_all.py\n\n{block}\n\n"
+    return text[:cut].rstrip() + "\n" + latest + text[cut:].lstrip("\n")
 
 
 def run(bench: Bench, postgres: str | None) -> tuple[str, bool]:
@@ -119,6 +136,10 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", help="run only these benchmarks")
     args = parser.parse_args()
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if "<!-- run_all:machine -->" not in text:
+        first, _, rest = text.partition("\n")
+        markers = "<!-- run_all:machine -->\n<!-- /run_all:machine -->"
+        text = f"{first}\n\n## Machine\n\n{markers}\n{rest}"
     text = replace_block(text, "machine", "Machine", machine())
     ok = True
     for bench in BENCHES:
