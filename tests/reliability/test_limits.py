@@ -15,6 +15,7 @@ from app.settings import Settings
 from tests.conftest import SHARED, table_counts
 from tests.factories import batch
 from tests.ingest.test_access_matrix import _walk
+from tests.pages.conftest import sign_in
 
 FIXTURES = SHARED / "fixtures"
 
@@ -192,3 +193,20 @@ class TestOutputSteps:
             assert response.status_code == 413, output
             assert "SOP_RECORDER_MAX_OUTPUT_STEPS" in response.json()["detail"]
             assert "exclude recordings" in response.json()["detail"]
+
+    def test_a_page_download_over_the_step_limit_is_413(
+        self, client: TestClient, make_account: Any
+    ) -> None:
+        lead = make_account("lead")
+        flow = (FIXTURES / "devtools-recorder" / "example-recording.json").read_bytes()
+        imported = client.post("/api/v1/recordings/import?workflow=Big", content=flow, headers={
+            **lead.headers, "Content-Type": "application/json"}).json()
+        client.post(f"/api/v1/workflows/{imported['workflow_id']}/publish", headers=lead.headers)
+        sign_in(client, lead)
+        page = f"/workflows/{imported['workflow_id']}/download/sop.md"
+        assert client.get(page).status_code == 200
+        state = client.app.state  # type: ignore[attr-defined]
+        state.settings = state.settings.model_copy(update={"max_output_steps": 1})
+        refused = client.get(page)
+        assert refused.status_code == 413
+        assert "SOP_RECORDER_MAX_OUTPUT_STEPS" in refused.text
