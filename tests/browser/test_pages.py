@@ -180,6 +180,9 @@ def download_everything(page: Any, folder: Path) -> set[str]:
     links = page.locator("#downloads a")
     names = set()
     for index in range(links.count()):
+        # Chromium throttles a tab's run of downloads (a later one can wait for a prompt a
+        # headless browser never shows): each download starts from a freshly loaded page.
+        page.reload()
         href = links.nth(index).get_attribute("href")
         name = href.rsplit("/", 1)[-1]
         with page.expect_download() as info:
