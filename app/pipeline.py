@@ -37,12 +37,43 @@ def pseudonym(user_id: int | None) -> str:
 
 def load_recording_steps(session: Session, recording: Recording) -> RecordingSteps:
     """The stored steps of one recording, as plain data for the generators."""
-    rows = session.scalars(
-        select(StepRow).where(StepRow.recording_id == recording.id).order_by(StepRow.position)
-    ).all()
-    steps = tuple(Step.from_dict(row.data) for row in rows)
+    return _recording_steps(recording, _step_data(session, [recording.id]).get(recording.id, []))
+
+
+def load_workflow_recordings(
+    session: Session, workflow: Workflow, *, included_only: bool = True
+) -> list[RecordingSteps]:
+    """The finished recordings of a workflow (oldest first) with their steps, in two queries."""
+    query = select(Recording).where(
+        Recording.workflow_id == workflow.id, Recording.status == RecordingStatus.finished
+    )
+    if included_only:
+        query = query.where(Recording.included.is_(True))
+    recordings = session.scalars(query.order_by(Recording.created_at, Recording.id)).all()
+    data = _step_data(session, [recording.id for recording in recordings])
+    return [_recording_steps(recording, data.get(recording.id, [])) for recording in recordings]
+
+
+def _step_data(session: Session, recording_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The stored step dicts of these recordings, in position order, without ORM objects."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not recording_ids:
+        return out
+    rows = session.execute(
+        select(StepRow.recording_id, StepRow.data)
+        .where(StepRow.recording_id.in_(recording_ids))
+        .order_by(StepRow.recording_id, StepRow.position)
+    )
+    for recording_id, data in rows:
+        out.setdefault(recording_id, []).append(data)
+    return out
+
+
+def _recording_steps(recording: Recording, data: list[dict[str, Any]]) -> RecordingSteps:
+    steps = tuple(Step.from_dict(item) for item in data)
     started = steps[0].started_at_ms if steps else 0
     ended = steps[-1].started_at_ms + steps[-1].duration_ms if steps else 0
+    dropped = ((recording.manifest or {}).get("derived") or {}).get("dropped_events", [])
     return RecordingSteps(
         recording_id=recording.id,
         workflow=recording.workflow.name,
@@ -51,24 +82,8 @@ def load_recording_steps(session: Session, recording: Recording) -> RecordingSte
         ended_at_ms=ended,
         steps=steps,
         ticket_ref=recording.ticket_ref,
-        dropped=tuple(
-            (str(pair[0]), str(pair[1]))
-            for pair in ((recording.manifest or {}).get("derived") or {}).get("dropped_events", [])
-        ),
+        dropped=tuple((str(pair[0]), str(pair[1])) for pair in dropped),
     )
-
-
-def load_workflow_recordings(
-    session: Session, workflow: Workflow, *, included_only: bool = True
-) -> list[RecordingSteps]:
-    """The finished recordings of a workflow (oldest first) with their steps."""
-    query = select(Recording).where(
-        Recording.workflow_id == workflow.id, Recording.status == RecordingStatus.finished
-    )
-    if included_only:
-        query = query.where(Recording.included.is_(True))
-    recordings = session.scalars(query.order_by(Recording.created_at, Recording.id)).all()
-    return [load_recording_steps(session, recording) for recording in recordings]
 
 
 def raw_event(row: EventRow) -> RawEvent:
