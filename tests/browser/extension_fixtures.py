@@ -386,3 +386,20 @@ def tab_id(popup: Any, url_part: str) -> int:
     """The Chrome tab id of the tab whose URL contains ``url_part`` (asked from the popup)."""
     tabs = popup.evaluate("chrome.tabs.query({}).then(ts => ts.map(t => [t.id, t.url]))")
     return next(int(tid) for tid, url in tabs if url_part in url)
+
+
+def summary(event: dict[str, Any]) -> tuple[Any, ...]:
+    """The parts of a stored event that a scripted run can predict."""
+    target = event["target"] or {}
+    kind = event["type"]
+    if kind == "click":
+        return (kind, target.get("role"), target.get("name"))
+    if kind == "change":
+        return (kind, event["control"], event["field"], event["choice"], event["checked"])
+    if kind == "navigation":
+        return (kind, event["transition"], event["url"])
+    if kind == "submit":
+        return (kind, target.get("name"))
+    if kind == "marker":
+        return (kind, event["label"])
+    return (kind,)

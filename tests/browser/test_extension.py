@@ -20,6 +20,7 @@ from tests.browser.extension_fixtures import (
     open_popup,
     start,
     stop,
+    summary,
     tab_id,
 )
 
@@ -139,23 +140,6 @@ def ticket_run(
         storage,
         stats,
     )
-
-
-def summary(event: dict[str, Any]) -> tuple[Any, ...]:
-    """The parts of a stored event that a person-like run can predict."""
-    target = event["target"] or {}
-    kind = event["type"]
-    if kind == "click":
-        return (kind, target.get("role"), target.get("name"))
-    if kind == "change":
-        return (kind, event["control"], event["field"], event["choice"], event["checked"])
-    if kind == "navigation":
-        return (kind, event["transition"], event["url"])
-    if kind == "submit":
-        return (kind, target.get("name"))
-    if kind == "marker":
-        return (kind, event["label"])
-    return (kind,)
 
 
 def test_options_page_tests_the_token_before_saving(ticket_run: TicketRun) -> None:

@@ -38,6 +38,7 @@ from tests.browser.extension_fixtures import (
     open_popup,
     start,
     stop,
+    summary,
 )
 
 pytestmark = pytest.mark.browser
@@ -278,23 +279,6 @@ def privacy_run(
         submitted_url=submitted_url,
         orders_url=orders_url,
     )
-
-
-def summary(event: dict[str, Any]) -> tuple[Any, ...]:
-    """The parts of a stored event that the run can predict."""
-    target = event["target"] or {}
-    kind = event["type"]
-    if kind == "click":
-        return (kind, target.get("role"), target.get("name"))
-    if kind == "change":
-        return (kind, event["control"], event["field"], event["choice"], event["checked"])
-    if kind == "navigation":
-        return (kind, event["transition"], event["url"])
-    if kind == "submit":
-        return (kind, target.get("name"))
-    if kind == "marker":
-        return (kind, event["label"])
-    return (kind,)
 
 
 def test_the_run_recorded_the_work_with_personal_data_masked(
