@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from app.auth import CurrentUser
 from app.database import SessionDep
-from app.errors import PayloadTooLarge
 from app.event_log.csv import render_event_csv
 from app.event_log.xes import render_xes
 from app.event_log.xes_checks import check_xes
 from app.event_log.xes_reader import read_xes
 from app.exports import load_workflow_export
+from app.ingest.body import read_capped
 from app.ingest.routes import RecordingDep, SettingsDep
 from app.pipeline import load_recording_steps
 from app.process_map.routes import DOWNLOAD_HEADERS, Version
@@ -85,21 +85,8 @@ async def check_event_log(request: Request, user: CurrentUser) -> dict[str, Any]
     the standard answers ``valid: false`` with each problem. Nothing is stored.
     """
     del user
-    body = await _read_body(request)
+    body = await read_capped(request, MAX_XES_BYTES, "the XES file")
     return await run_in_threadpool(_check, body)
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_XES_BYTES:
-        raise PayloadTooLarge(f"the XES file is over the {MAX_XES_BYTES}-byte limit")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_XES_BYTES:
-            raise PayloadTooLarge(f"the XES file is over the {MAX_XES_BYTES}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _check(body: bytes) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from app.importers.devtools import read_user_flow
 from app.importers.uilog import read_ui_log
 from app.importers.wire import ImportedRecording
 from app.ingest import store
+from app.ingest.body import read_capped
 from app.ingest.redaction import Redactor
 from app.ingest.rows import insert_rows, redacted_row
 from app.ingest.schemas import Event, RecordingCreate
@@ -77,17 +78,7 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
         )
     if request.headers.get("content-encoding", "identity").strip().lower() != "identity":
         raise UnsupportedMediaType("send the file uncompressed")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"the file is over the {max_bytes}-byte limit")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(f"the file is over the {max_bytes}-byte limit")
-        chunks.append(chunk)
-    return Upload(FORMATS[media], b"".join(chunks))
+    return Upload(FORMATS[media], await read_capped(request, max_bytes, "the file"))
 
 
 def _parse_flow(data: bytes) -> Any:

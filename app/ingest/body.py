@@ -11,6 +11,21 @@ from fastapi import Request
 from app.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 
+async def read_capped(request: Request, max_bytes: int, what: str) -> bytes:
+    """The raw body, refused with 413 (``what`` is over the limit) before reading past it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"{what} is over the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"{what} is over the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def read_limited_body(request: Request, max_bytes: int) -> bytes:
     """The raw body, refused with 413 as soon as it passes ``max_bytes`` (before or after gzip)."""
     content_type = request.headers.get("content-type", "")
@@ -19,18 +34,7 @@ async def read_limited_body(request: Request, max_bytes: int) -> bytes:
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip"):
         raise UnsupportedMediaType(f"unsupported Content-Encoding {encoding[:20]!r}; use gzip")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"request body is over the {max_bytes}-byte limit")
-
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise PayloadTooLarge(f"request body is over the {max_bytes}-byte limit")
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    body = await read_capped(request, max_bytes, "request body")
     if encoding == "gzip":
         body = _gunzip(body, max_bytes)
     return body
