@@ -133,7 +133,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     """Create a user; the API token is the last line of the output."""
     with _session(settings) as session:
-        user, secret = accounts.create_user(session, args.email, args.role, args.team, args.password)
+        user, secret = accounts.create_user(
+            session, args.email, args.role, args.team, args.password
+        )
         print(f"Created {user.role} {user.email} in team {args.team}. API token:")
         print(secret)
     return 0
@@ -193,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_version_commands(sub, _session)
 
-    users = sub.add_parser("users", help="manage users").add_subparsers(dest="action", required=True)
+    users = sub.add_parser("users", help="manage users").add_subparsers(
+        dest="action", required=True
+    )
     create = users.add_parser("create", help="create a user and print their API token")
     create.add_argument("email")
     create.add_argument("--role", choices=["agent", "lead", "admin"], required=True)

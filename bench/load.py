@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live_server import LiveServer  # noqa: E402
+from tests.live_server import LiveServer
 
 BATCH = 500
 TIMEOUT_S = 5.0

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """One uvicorn worker serving the app on ``url``; ``start``/``kill``/``stop`` as a test needs."""
+    """One uvicorn worker serving the app on ``url``; start, kill or stop it as a test needs."""
 
     data_dir: Path
     database_url: str | None = None
@@ -58,7 +58,8 @@ class LiveServer:
 
     def create_user(self, email: str, role: str = "agent", team: str = "Support") -> str:
         """A new user's API token."""
-        return self.cli("users", "create", email, "--role", role, "--team", team).strip().splitlines()[-1]
+        output = self.cli("users", "create", email, "--role", role, "--team", team)
+        return output.strip().splitlines()[-1]
 
     def start(self, timeout: float = 30.0, *, migrate: bool = True) -> None:
         """Apply migrations (unless told not to), start uvicorn and wait for ``/healthz``."""
