@@ -83,15 +83,20 @@ def authenticate_token(session: Session, secret: str) -> User:
     return token.user
 
 
-def get_current_user(request: Request, session: SessionDep) -> User:
-    """The user of a request, from its ``Authorization: Bearer`` header."""
+def bearer_secret(request: Request) -> str:
+    """The token of the ``Authorization: Bearer`` header, or ``Unauthorized`` (no database)."""
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret:
+    if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized(
             "missing bearer token", headers={"WWW-Authenticate": 'Bearer realm="sop-recorder"'}
         )
-    return authenticate_token(session, secret.strip())
+    return secret.strip()
+
+
+def get_current_user(request: Request, session: SessionDep) -> User:
+    """The user of a request, from its ``Authorization: Bearer`` header."""
+    return authenticate_token(session, bearer_secret(request))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

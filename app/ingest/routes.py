@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app import importers, pipeline
-from app.auth import CurrentUser, LeadUser, get_current_user
+from app.auth import CurrentUser, LeadUser, authenticate_token, bearer_secret
 from app.database import SessionDep
+from app.errors import AppError
 from app.ingest import store
 from app.ingest.body import parse_json, read_limited_body
 from app.ingest.schemas import (
@@ -30,8 +31,8 @@ from app.steps.schemas import RecordingStepsRead
 router = APIRouter(prefix="/api/v1", tags=["recordings"])
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (``async``: no worker thread for a lookup)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -112,36 +113,44 @@ def create_recording(
     },
 )
 async def post_events(
-    recording_id: RecordingId, request: Request, session: SessionDep, settings: SettingsDep
+    recording_id: RecordingId, request: Request, settings: SettingsDep
 ) -> dict[str, int]:
     """Store a batch of events exactly once; the answer comes only after commit.
 
-    Access is checked before the body is read, so another user's recording is a 404
-    whatever the body holds. No transaction stays open while the body arrives or is
-    validated: on SQLite every transaction holds the write lock.
+    The body is read and validated with no transaction open (on SQLite every transaction
+    holds the write lock); then one transaction checks the token and the recording, stores
+    the new events and commits. A request without a bearer token is refused before its
+    body is read. All the blocking work happens in one worker thread, with its own session.
     """
-    await run_in_threadpool(_check_access, request, session, recording_id)
+    secret = bearer_secret(request)
     body = await read_limited_body(request, settings.max_body_bytes)
-    return await run_in_threadpool(_store_body, session, recording_id, body, settings)
-
-
-def _check_access(request: Request, session: Session, recording_id: int) -> None:
-    with writer_turn(session):
-        try:
-            store.get_recording_for(session, get_current_user(request, session), recording_id)
-        finally:
-            session.rollback()
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return await run_in_threadpool(_store_body, factory, secret, recording_id, body, settings)
 
 
 def _store_body(
-    session: Session, recording_id: int, body: bytes, settings: Settings
+    factory: sessionmaker[Session], secret: str, recording_id: int, body: bytes,
+    settings: Settings,
 ) -> dict[str, int]:
-    events = store.validate_batch(parse_json(body), settings)
-    with writer_turn(session):
+    with factory() as session:
         try:
-            return store.store_batch(session, recording_id, events, settings)
-        finally:
-            session.rollback()
+            events = store.validate_batch(parse_json(body), settings)
+        except AppError:
+            # As on every route, a recording the user may not see is a 404 whatever the body.
+            with writer_turn(session):
+                try:
+                    store.check_recording_access(
+                        session, authenticate_token(session, secret), recording_id
+                    )
+                finally:
+                    session.rollback()
+            raise
+        with writer_turn(session):
+            try:
+                user = authenticate_token(session, secret)
+                return store.store_batch(session, user, recording_id, events, settings)
+            finally:
+                session.rollback()
 
 
 @router.post("/recordings/{recording_id}/finish", response_model=RecordingRead)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import datetime
 from typing import Any, cast
 
+import pydantic_core
 from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from app.ingest.redaction import Redactor
 from app.ingest.schemas import Target
 from app.models import Event as EventRow
 
-__all__ = ["event_row", "insert_rows", "redacted_row"]
+__all__ = ["event_row", "insert_new_rows", "insert_rows", "redacted_row"]
 
 EVENTS = cast(Table, EventRow.__table__)
 
@@ -97,10 +100,62 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
     sql = f"INSERT INTO events ({names}) VALUES ({', '.join([mark] * len(columns))})"
     params = []
+    last: dict[int, tuple[Any, Any]] = {}  # a value shared by every row is processed once
     for row in rows:
         values = list(row.values())
         for index, processor in processors:
-            if values[index] is not None:  # SQL NULL, as an ORM insert leaves it
-                values[index] = processor(values[index])
+            value = values[index]
+            if value is None:  # SQL NULL, as an ORM insert leaves it
+                continue
+            done = last.get(index)
+            if done is None or done[0] is not value:
+                done = last[index] = (value, processor(value))
+            values[index] = done[1]
         params.append(tuple(values))
     connection.exec_driver_sql(sql, params)
+
+
+def insert_new_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+    """Insert the rows not stored yet (by recording and client id); returns the ids inserted.
+
+    The rows belong to one recording, whose row the caller holds locked, and carry distinct
+    client ids. PostgreSQL gets the whole batch as one JSON parameter in one
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a fifth of the time of a pipelined
+    ``executemany``, and no separate look-up); SQLite, where ``executemany`` runs in C,
+    looks up the stored ids in one query and inserts the rest.
+    """
+    if not rows:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sql = _recordset_insert_sql(connection.dialect)
+        data = pydantic_core.to_json(rows).decode()
+        return list(connection.exec_driver_sql(sql, (data,)).scalars())
+    stored = set(
+        connection.exec_driver_sql(
+            "SELECT client_id FROM events WHERE recording_id = ? "
+            "AND client_id IN (SELECT value FROM json_each(?))",
+            (rows[0]["recording_id"],
+             pydantic_core.to_json([row["client_id"] for row in rows]).decode()),
+        ).scalars()
+    )
+    new = [row for row in rows if row["client_id"] not in stored]
+    if new:
+        insert_rows(session, new)
+    return [row["client_id"] for row in new]
+
+
+@functools.cache
+def _recordset_insert_sql(dialect: Dialect) -> str:
+    """PostgreSQL: insert from ``json_to_recordset`` of the rows, skipping stored ids."""
+    columns = [column for column in EVENTS.columns if column.name != "id"]
+    names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+    record = ", ".join(
+        f"{dialect.identifier_preparer.quote(column.name)} {column.type.compile(dialect=dialect)}"
+        for column in columns
+    )
+    return (
+        f"INSERT INTO events ({names}) "
+        f"SELECT {names} FROM json_to_recordset(%s::json) AS r({record}) "
+        "ON CONFLICT (recording_id, client_id) DO NOTHING RETURNING client_id"
+    )

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pydantic_core
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app import pipeline
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
 from app.ingest.redaction import Redactor, redact_text
-from app.ingest.rows import event_row, insert_rows, redacted_row
+from app.ingest.rows import event_row, insert_new_rows, redacted_row
 from app.ingest.schemas import Batch, RecordingCreate
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, User, Workflow, utcnow
 from app.settings import Settings
 from app.workflows import versions
 
+RECORDINGS = cast(Table, Recording.__table__)
+
 __all__ = [
     "CAPTURED_FIELDS",
+    "check_recording_access",
     "create_recording",
     "event_row",
     "find_or_create_workflow",
@@ -120,17 +124,28 @@ def new_manifest() -> dict[str, Any]:
                                "screenshots", "video", "DOM snapshots"]}
 
 
-def get_recording_for(session: Session, user: User, recording_id: int) -> Recording:
-    """The recording if ``user`` may see it (own, or the team's for leads), else 404."""
-    query = select(Recording).where(
-        Recording.id == recording_id, Recording.team_id == user.team_id
-    )
+def _visible(query: Select[Any], user: User) -> Select[Any]:
+    """``query`` of recordings narrowed to those ``user`` may see."""
+    query = query.where(Recording.team_id == user.team_id)
     if user.role == Role.agent:
         query = query.where(Recording.user_id == user.id)
-    recording = session.scalar(query)
+    return query
+
+
+def get_recording_for(session: Session, user: User, recording_id: int) -> Recording:
+    """The recording if ``user`` may see it (own, or the team's for leads), else 404."""
+    query = _visible(select(Recording), user).where(Recording.id == recording_id)
+    recording: Recording | None = session.scalar(query)
     if recording is None:
         raise NotFound(f"recording {recording_id} not found")
     return recording
+
+
+def check_recording_access(session: Session, user: User, recording_id: int) -> None:
+    """404 unless ``user`` may see the recording; loads nothing of it."""
+    query = _visible(select(Recording.id), user).where(Recording.id == recording_id)
+    if session.connection().execute(query).first() is None:
+        raise NotFound(f"recording {recording_id} not found")
 
 
 def validate_batch(payload: Any, settings: Settings) -> list[Any]:
@@ -158,40 +173,28 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
 
 
-def _lock_recording(session: Session, recording_id: int) -> Recording:
-    """Re-read the recording under a row lock (SQLite: its ``BEGIN IMMEDIATE`` write lock)."""
-    recording = session.scalar(
-        select(Recording)
-        .where(Recording.id == recording_id)
-        .with_for_update(of=Recording)
-        .execution_options(populate_existing=True)
-    )
-    if recording is None:
+def _lock_recording(session: Session, user: User, recording_id: int) -> Row[Any]:
+    """Status, count and manifest of a recording ``user`` may see, read under a row lock.
+
+    On SQLite the transaction's ``BEGIN IMMEDIATE`` write lock is the lock. A Core select:
+    the ORM's joined workflow and user are not needed here.
+    """
+    query = select(Recording.status, Recording.event_count, Recording.manifest)
+    row = session.connection().execute(
+        _visible(query, user).where(Recording.id == recording_id).with_for_update()
+    ).one_or_none()
+    if row is None:
         raise NotFound(f"recording {recording_id} not found")
-    return recording
+    return row
 
 
-def _new_rows(
-    session: Session, recording_id: int, events: Sequence[Any], settings: Settings
+def _redacted_rows(
+    recording_id: int, events: dict[str, Any], settings: Settings
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """Rows of the events not stored yet (first occurrence wins within a batch)."""
-    keys = [str(event.id) for event in events]
-    wanted = list(dict.fromkeys(keys))
-    stored = set(
-        session.scalars(
-            select(EventRow.client_id).where(
-                EventRow.recording_id == recording_id, EventRow.client_id.in_(wanted)
-            )
-        )
-    )
+    """Rows of ``events`` (by client id) and the tally of what their redaction masked."""
     redactor = Redactor(settings.allowed_query_params)
     now = utcnow()
-    rows = []
-    for key, event in zip(keys, events, strict=True):
-        if key in stored:
-            continue
-        stored.add(key)
-        rows.append(redacted_row(recording_id, event, redactor, now, key))
+    rows = [redacted_row(recording_id, event, redactor, now, key) for key, event in events.items()]
     return rows, redactor.counts
 
 
@@ -209,29 +212,42 @@ def _updated_manifest(
 
 
 def store_batch(
-    session: Session, recording_id: int, events: Sequence[Any], settings: Settings
+    session: Session, user: User, recording_id: int, events: Sequence[Any], settings: Settings
 ) -> dict[str, int]:
     """Insert the batch's new events in one transaction; duplicates (by client id) are skipped.
 
-    The recording row is locked first, so concurrent batches of one recording are applied
-    one after the other and its status, count and manifest are read fresh. Returns
+    The recording is one ``user`` may see (else 404). Its row is locked first, so concurrent
+    batches of one recording are applied one after the other and its status, count and
+    manifest are read fresh; the first occurrence of an id within a batch wins. Returns
     ``{inserted, duplicates, received, event_count}`` after the commit, so an
-    acknowledgement always means the events are durable.
+    acknowledgement always means the events are durable. On an error nothing is
+    committed: the caller rolls back.
     """
-    recording = _lock_recording(session, recording_id)
+    recording = _lock_recording(session, user, recording_id)
     if recording.status != RecordingStatus.recording:
-        raise Conflict(f"recording {recording.id} is {recording.status}; it takes no more events")
-    rows, counts = _new_rows(session, recording_id, events, settings)
+        raise Conflict(f"recording {recording_id} is {recording.status}; it takes no more events")
+    distinct: dict[str, Any] = {}
+    for event in events:
+        distinct.setdefault(str(event.id), event)
+    rows, counts = _redacted_rows(recording_id, distinct, settings)
+    inserted = set(insert_new_rows(session, rows))
+    if len(inserted) < len(rows):  # a resend: the manifest counts only what is new
+        new = {key: event for key, event in distinct.items() if key in inserted}
+        rows, counts = _redacted_rows(recording_id, new, settings)
     new_count = recording.event_count + len(rows)
     if new_count > settings.max_events_per_recording:
         raise PayloadTooLarge(
-            f"recording {recording.id} would exceed {settings.max_events_per_recording} events "
+            f"recording {recording_id} would exceed {settings.max_events_per_recording} events "
             "(setting SOP_RECORDER_MAX_EVENTS_PER_RECORDING); finish it and start a new one"
         )
     if rows:
-        insert_rows(session, rows)
-        recording.event_count = new_count
-        recording.manifest = _updated_manifest(recording.manifest, rows, counts)
+        session.connection().execute(
+            update(RECORDINGS)
+            .where(RECORDINGS.c.id == recording_id)
+            .values(event_count=new_count,
+                    manifest=_updated_manifest(recording.manifest, rows, counts))
+        )
+        _expire_loaded(session, recording_id)
     session.commit()
     return {
         "inserted": len(rows),
@@ -239,6 +255,13 @@ def store_batch(
         "received": len(events),
         "event_count": new_count,
     }
+
+
+def _expire_loaded(session: Session, recording_id: int) -> None:
+    """Make a ``Recording`` already loaded in ``session`` re-read its changed columns."""
+    loaded = session.identity_map.get(identity_key(Recording, recording_id))
+    if loaded is not None:
+        session.expire(loaded, ["event_count", "manifest"])
 
 
 def finish_recording(

@@ -104,6 +104,38 @@ class TestEvents:
         assert manifest["redacted"]["emails"] == 1
         assert manifest["redacted"]["cards"] == 1
 
+    def test_partial_resend_counts_only_new_events_in_manifest(
+        self, client: TestClient, make_account: Any
+    ) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        url = f"/api/v1/recordings/{rid}/events"
+
+        def leaky(n: int) -> dict[str, Any]:
+            return event("click", seq=n, page={"url": "https://x.test/a",
+                                               "title": f"Call +1 (555) 010-{n:04d}"})
+
+        first = [leaky(1), leaky(2)]
+        client.post(url, json={"events": first}, headers=agent.headers)
+        resent = client.post(url, json={"events": [*first, leaky(3)]}, headers=agent.headers)
+        assert resent.json() == {"inserted": 1, "duplicates": 2, "received": 3, "event_count": 3}
+        manifest = client.get(f"/api/v1/recordings/{rid}", headers=agent.headers).json()["manifest"]
+        assert manifest["redacted"] == {"phones": 3}
+        assert manifest["event_counts"] == {"click": 3}
+
+    def test_first_occurrence_of_an_id_in_a_batch_wins(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        first = event("click", seq=1, page={"url": "https://x.test/first", "title": "First"})
+        second = {**first, "seq": 2, "page": {"url": "https://x.test/second", "title": "Second"}}
+        response = client.post(f"/api/v1/recordings/{rid}/events",
+                               json={"events": [first, second]}, headers=agent.headers)
+        assert response.json() == {"inserted": 1, "duplicates": 1, "received": 2, "event_count": 1}
+        row = session.scalars(select(Event).where(Event.recording_id == rid)).one()
+        assert (row.seq, row.title) == (1, "First")
+
     def test_finished_recording_refuses_events(self, client: TestClient, make_account: Any) -> None:
         agent = make_account("agent")
         rid = open_recording(client, agent)
