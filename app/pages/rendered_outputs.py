@@ -1,5 +1,6 @@
 """The workflow page's outputs (SOP model and HTML, timing report and charts, process-map SVG),
-rendered once per distinct input and kept in a small in-process cache.
+and the preview's SOP alone, rendered once per distinct input and kept in a small in-process
+cache.
 
 Outputs are derived data: they follow from the included recordings' stored steps and the lead's
 stored edits. The cache key is a digest of exactly those inputs (the workflow's name, details and
@@ -22,7 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from app.exports import load_workflow_export
+from app.exports import ExportData, load_workflow_export
 from app.models import Recording, RecordingStatus, Workflow, WorkflowVersion
 from app.models import Step as StepRow
 from app.process_map.export import render_process_map
@@ -34,7 +35,7 @@ from app.timing_report.figures import TimingReport
 
 #: Distinct workflow states kept per process (a few hundred KiB each).
 CACHE_SIZE = 32
-_cache: OrderedDict[str, RenderedOutputs] = OrderedDict()
+_cache: OrderedDict[tuple[str, str], RenderedOutputs | RenderedSop] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -48,13 +49,20 @@ class RenderedChart:
 
 
 @dataclass(frozen=True, slots=True)
-class RenderedOutputs:
-    """What the workflow and preview pages show of a workflow's outputs."""
+class RenderedSop:
+    """The SOP of a workflow's outputs: all that the preview page shows."""
 
     recording_count: int
     document: SopDocument
-    report: TimingReport
     sop_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedOutputs:
+    """What the workflow page shows of a workflow's outputs."""
+
+    sop: RenderedSop
+    report: TimingReport
     map_svg: Markup
     charts: tuple[RenderedChart, ...]
     colours: dict[str, str]
@@ -90,15 +98,19 @@ def inputs_digest(session: Session, workflow: Workflow) -> str:
     return digest.hexdigest()
 
 
+def render_sop(data: ExportData) -> RenderedSop:
+    """The SOP document of loaded outputs data, and its HTML."""
+    document = data.sop()
+    return RenderedSop(len(data.recordings), document, render_sop_html(document))
+
+
 def render_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
-    """Load the workflow's included recordings and render what its pages show."""
+    """Load the workflow's included recordings and render what its page shows."""
     data = load_workflow_export(session, workflow)
-    document, report = data.sop(), data.timing()
+    report = data.timing()
     return RenderedOutputs(
-        recording_count=len(data.recordings),
-        document=document,
+        sop=render_sop(data),
         report=report,
-        sop_html=render_sop_html(document),
         # Built with ElementTree: every label is escaped as XML text.
         map_svg=Markup(render_process_map(data.recordings, "svg", title=workflow.name)),
         charts=tuple(RenderedChart(c.key, c.title, render_chart(c)) for c in build_charts(report)),
@@ -115,17 +127,42 @@ def render_chart(chart: Chart) -> Markup:
 def workflow_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
     """The rendered outputs of the workflow as it is now, from the cache when unchanged."""
     key = inputs_digest(session, workflow)
+    hit = _cached(("outputs", key))
+    if isinstance(hit, RenderedOutputs):
+        return hit
+    outputs = render_outputs(session, workflow)
+    _keep(("outputs", key), outputs)
+    return outputs
+
+
+def workflow_sop(session: Session, workflow: Workflow) -> RenderedSop:
+    """The workflow's SOP as it is now: the preview needs neither the map nor the timing
+    report, so a first view renders only the SOP (and reuses the whole outputs if cached)."""
+    key = inputs_digest(session, workflow)
+    outputs = _cached(("outputs", key))
+    if isinstance(outputs, RenderedOutputs):
+        return outputs.sop
+    hit = _cached(("sop", key))
+    if isinstance(hit, RenderedSop):
+        return hit
+    sop = render_sop(load_workflow_export(session, workflow))
+    _keep(("sop", key), sop)
+    return sop
+
+
+def _cached(key: tuple[str, str]) -> RenderedOutputs | RenderedSop | None:
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
-            return hit
-    outputs = render_outputs(session, workflow)
+        return hit
+
+
+def _keep(key: tuple[str, str], value: RenderedOutputs | RenderedSop) -> None:
     with _lock:
-        _cache[key] = outputs
+        _cache[key] = value
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return outputs
 
 
 def clear_cache() -> None:

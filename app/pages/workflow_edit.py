@@ -24,7 +24,7 @@ from app.pages.edit_form import (
     parse_section,
     row_count,
 )
-from app.pages.rendered_outputs import workflow_outputs
+from app.pages.rendered_outputs import workflow_sop
 from app.pages.rendering import redirect, render
 from app.pages.session import CurrentPageUser, PageLead, VerifiedForm
 from app.pages.versions import is_lead, require_published
@@ -130,6 +130,6 @@ def preview(
     require_published(session, user, workflow)
     draft = open_draft(session, workflow) if is_lead(user) else None
     sop_html = (render_sop_html(version_export(session, workflow, draft).sop()) if draft
-                else workflow_outputs(session, workflow).sop_html)
+                else workflow_sop(session, workflow).sop_html)
     return render(request, "preview.html", PreviewPage(workflow, sop_html),
                   title=f"Preview {workflow.name}")
