@@ -113,7 +113,8 @@ def render_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
         report=report,
         # Built with ElementTree: every label is escaped as XML text.
         map_svg=Markup(render_process_map(data.recordings, "svg", title=workflow.name)),
-        charts=tuple(RenderedChart(c.key, c.title, render_chart(c)) for c in build_charts(report)),
+        charts=tuple(RenderedChart(c.key, c.title, render_chart(c))
+                      for c in build_charts(report, step_bars=False)),
         colours=system_colours(report),
     )
 

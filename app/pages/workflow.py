@@ -18,7 +18,7 @@ from app.pages.rendered_outputs import RenderedOutputs, workflow_outputs
 from app.pages.rendering import render
 from app.pages.session import CurrentPageUser
 from app.pages.versions import VersionsSection, versions_section
-from app.timing_report.charts import SPLIT_COLOURS
+from app.timing_report.charts import MAX_TIMELINE_ROWS, SPLIT_COLOURS
 from app.workflows.deps import get_workflow_for
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +55,7 @@ class WorkflowPage:
     note_errors: dict[str, str] = field(default_factory=dict)
     versions: VersionsSection | None = None
     published: int = 0
+    timeline_rows: int = MAX_TIMELINE_ROWS
 
 
 def download_groups() -> tuple[DownloadGroup, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.templating import format_duration
-from app.timing_report.figures import TimeSplit, TimingReport
+from app.timing_report.figures import StepRow, TimeSplit, TimingReport
 
 __all__ = ["PALETTE", "Bar", "Chart", "Label", "build_charts", "system_colours"]
 
@@ -69,11 +69,16 @@ def system_colours(report: TimingReport) -> dict[str, str]:
     return {g.key: PALETTE[i % len(PALETTE)] for i, g in enumerate(report.systems)}
 
 
-def build_charts(report: TimingReport) -> tuple[Chart, ...]:
-    """Every chart of the report: timeline, per phase, per system, slowest steps, time split."""
+def build_charts(report: TimingReport, *, step_bars: bool = True) -> tuple[Chart, ...]:
+    """Every chart of the report: timeline, per phase, per system, slowest steps, time split.
+
+    The timeline draws one bar per step; with ``step_bars=False``, one bar per run of
+    consecutive steps in one system: the same picture (bars are coloured by system) in a
+    tenth of the bars, for a page that shows the report beside other outputs.
+    """
     colours = system_colours(report)
     return (
-        _timeline(report, colours),
+        _timeline(report, colours, step_bars),
         _split_rows("phases", "Time per phase", [(g.name, g.time) for g in report.phases]),
         _rows(
             "systems", "Time per system",
@@ -92,10 +97,14 @@ def _scale(maximum: int) -> float:
     return (WIDTH - LABEL_WIDTH - 90) / maximum if maximum > 0 else 0.0
 
 
-def _timeline(report: TimingReport, colours: dict[str, str]) -> Chart:
+def _timeline(report: TimingReport, colours: dict[str, str], step_bars: bool) -> Chart:
     shown = report.recordings[:MAX_TIMELINE_ROWS]
     span = max((r.time.total_ms for r in shown), default=0)
     scale = _scale(span)
+    steps_of: dict[int, list[StepRow]] = {r.recording_id: [] for r in shown}
+    for step in report.steps:
+        if step.recording_id in steps_of:
+            steps_of[step.recording_id].append(step)
     bars, labels = [], []
     for row, recording in enumerate(shown):
         y = GAP + row * (BAR_HEIGHT + GAP)
@@ -103,18 +112,39 @@ def _timeline(report: TimingReport, colours: dict[str, str]) -> Chart:
                             f"Recording #{recording.recording_id}", "end"))
         total = format_duration(recording.time.total_ms)
         labels.append(Label(WIDTH - 85, y + BAR_HEIGHT * 0.7, total))
-        for step in (s for s in report.steps if s.recording_id == recording.recording_id):
+        steps = steps_of[recording.recording_id]
+        runs = [[step] for step in steps] if step_bars else _system_runs(steps)
+        for run in runs:
+            start, duration = run[0].offset_ms, sum(step.duration_ms for step in run)
             bars.append(Bar(
-                x=round(LABEL_WIDTH + step.offset_ms * scale, 2), y=y,
-                width=round(max(step.duration_ms * scale, 0.5), 2), height=BAR_HEIGHT,
-                fill=colours.get(step.system, PALETTE[0]),
-                title=f"{step.position}. {step.title} ({step.system}, "
-                f"{format_duration(step.duration_ms)})",
+                x=round(LABEL_WIDTH + start * scale, 2), y=y,
+                width=round(max(duration * scale, 0.5), 2), height=BAR_HEIGHT,
+                fill=colours.get(run[0].system, PALETTE[0]), title=_run_title(run, duration),
             ))
     height = GAP + max(len(shown), 1) * (BAR_HEIGHT + GAP)
+    what = ("Each bar is a step" if step_bars
+            else "Each bar is a run of consecutive steps in one system")
     return Chart("timeline", "Timeline of the steps, coloured by system",
-                 "Each bar is a step, placed at its start and as long as it lasted.",
+                 f"{what}, placed at its start and as long as it lasted.",
                  WIDTH, height, tuple(bars), tuple(labels))
+
+
+def _system_runs(steps: list[StepRow]) -> list[list[StepRow]]:
+    runs: list[list[StepRow]] = []
+    for step in steps:
+        if runs and runs[-1][-1].system == step.system:
+            runs[-1].append(step)
+        else:
+            runs.append([step])
+    return runs
+
+
+def _run_title(run: list[StepRow], duration: int) -> str:
+    first, last = run[0], run[-1]
+    if len(run) == 1:
+        return f"{first.position}. {first.title} ({first.system}, {format_duration(duration)})"
+    return (f"Steps {first.position} to {last.position} in {first.system} "
+            f"({len(run)} steps, {format_duration(duration)})")
 
 
 def _rows(key: str, title: str, rows: list[tuple[str, int, str]]) -> Chart:

@@ -175,6 +175,36 @@ def test_the_preview_shows_the_sop_as_downloaded(client: TestClient,
     assert frame["srcdoc"] == downloaded
 
 
+@pytest.mark.parametrize("seen_first", ["/preview", ""])
+def test_the_preview_follows_an_edit(client: TestClient, flow: dict[str, Any],
+                                     seen_first: str) -> None:
+    # The preview renders the SOP alone, or takes it from the page's outputs: both follow.
+    csrf = sign_in(client, flow["lead"])
+    assert client.get(f"/workflows/{flow['id']}{seen_first}").status_code == 200
+    client.post(f"/workflows/{flow['id']}/edit", data={
+        "csrf_token": csrf, "section": "purpose", "purpose": "Refund within a day."})
+    frame = soup(client.get(f"/workflows/{flow['id']}/preview")).select_one("iframe")
+    assert "Refund within a day." in soup_of_frame(frame).get_text()
+
+
+def test_the_page_timeline_draws_runs_of_one_system_and_the_download_every_step(
+    client: TestClient, make_account: Any, make_recording: Any
+) -> None:
+    lead, agent = make_account("lead"), make_account("agent")
+    systems = ("Zendesk", "Zendesk", "Stripe Dashboard", "Stripe Dashboard", "Stripe Dashboard",
+               "Zendesk")
+    steps = [make_step(i, f"Step {i}", system=system, started_at_ms=T0 + i * 10_000,
+                       duration_ms=10_000) for i, system in enumerate(systems)]
+    workflow_id = make_recording(agent, "Handover", steps).workflow_id
+    sign_in(client, lead)
+    page = soup(client.get(f"/workflows/{workflow_id}"))
+    bars = [rect.title.text for rect in page.select("#timing svg[aria-labelledby^=timeline] rect")]
+    assert bars == ["Steps 1 to 2 in Zendesk (2 steps, 20 s)",
+                    "Steps 3 to 5 in Stripe Dashboard (3 steps, 30 s)", "6. Step 5 (Zendesk, 10 s)"]
+    report = soup(client.get(f"/workflows/{workflow_id}/download/timing-report.html"))
+    assert len(report.select("#chart-timeline rect")) == len(steps)
+
+
 class TestDownloads:
     def test_every_registered_format_downloads(self, client: TestClient,
                                                flow: dict[str, Any]) -> None:

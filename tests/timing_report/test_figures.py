@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from app.timing_report.charts import LABEL_WIDTH, build_charts, system_colours
 from app.timing_report.figures import build_timing_report
 from app.timing_report.render import csv_cell, render_timing_csv
 from tests.sop.builders import recording, ticket_specs
@@ -58,3 +61,26 @@ def test_the_timeline_says_when_it_shows_only_some_recordings() -> None:
     assert f"The first {MAX_TIMELINE_ROWS} of 15 recordings." in timeline.get_text()
     assert len(timeline.select("rect")) == MAX_TIMELINE_ROWS * 3
     assert len(soup.select("#recordings tbody tr")) == 15
+
+
+class TestBuildCharts:
+    def test_the_timeline_has_a_bar_per_step(self) -> None:
+        report = build_timing_report([recording(ticket_specs())], workflow="x")
+        timeline = build_charts(report)[0]
+        assert timeline.key == "timeline"
+        assert len(timeline.bars) == len(ticket_specs())
+        assert timeline.bars[0].title.startswith("1. Open the Ticket view (Zendesk, ")
+
+    def test_the_overview_timeline_has_a_bar_per_run_of_one_system(self) -> None:
+        report = build_timing_report([recording(ticket_specs())], workflow="x")
+        runs = [system for system, _ in groupby(s.system for s in report.steps)]
+        timeline = build_charts(report, step_bars=False)[0]
+        assert [bar.fill for bar in timeline.bars] == [
+            system_colours(report)[system] for system in runs]
+        assert len(timeline.bars) == report.context_switches + 1 < len(report.steps)
+        assert timeline.bars[0].title == "Steps 1 to 4 in Zendesk (4 steps, 26 s)"
+        assert timeline.bars[0].x == LABEL_WIDTH
+        ends = [round(bar.x + bar.width, 1) for bar in timeline.bars]
+        starts = [round(bar.x, 1) for bar in timeline.bars]
+        assert starts[1:] == ends[:-1]
+        assert "run of consecutive steps" in timeline.description
