@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +28,25 @@ from app.workflows.routes import router as workflows_router
 from app.workflows.version_routes import router as versions_router
 
 
+@functools.cache
+def freeze_startup_heap() -> None:
+    """Move every object alive at startup out of the garbage collector's reach, once per process.
+
+    Modules, routes, templates and ORM mappings live as long as the process. Without this,
+    each full collection walks all of them, and a batch of events (thousands of short-lived
+    containers) sets off full collections often: the ingest benchmark measured a third less
+    CPU per event and p99 halved with it (docs/benchmarks.md, Ingest).
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    freeze_startup_heap()
+    yield
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the application; ``engine`` lets tests and benchmarks bring their own."""
     settings = settings or get_settings()
@@ -34,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="SOP Recorder",
         version=__version__,
         description="Turns recorded support work into SOPs, process maps and timing reports.",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
