@@ -31,7 +31,7 @@ from app.sop.document import SopDocument
 from app.sop.render import render_sop_html
 from app.templating import template_environment
 from app.timing_report.charts import Chart, build_charts, system_colours
-from app.timing_report.figures import TimingReport
+from app.timing_report.figures import TimeSplit
 
 #: Distinct workflow states kept per process (a few hundred KiB each).
 CACHE_SIZE = 32
@@ -58,11 +58,21 @@ class RenderedSop:
 
 
 @dataclass(frozen=True, slots=True)
+class TimingFacts:
+    """The timing figures the workflow page lists beside its charts: a cached entry keeps
+    these rather than the whole report, whose row per step the page does not show."""
+
+    totals: TimeSplit
+    median_total_ms: int
+    context_switches: int
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedOutputs:
     """What the workflow page shows of a workflow's outputs."""
 
     sop: RenderedSop
-    report: TimingReport
+    timing: TimingFacts
     map_svg: Markup
     charts: tuple[RenderedChart, ...]
     colours: dict[str, str]
@@ -110,7 +120,7 @@ def render_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
     report = data.timing()
     return RenderedOutputs(
         sop=render_sop(data),
-        report=report,
+        timing=TimingFacts(report.totals, report.median_total_ms, report.context_switches),
         # Built with ElementTree: every label is escaped as XML text.
         map_svg=Markup(render_process_map(data.recordings, "svg", title=workflow.name)),
         charts=tuple(RenderedChart(c.key, c.title, render_chart(c))
