@@ -59,7 +59,8 @@ def load_demo(session: Session, settings: Settings) -> DemoResult:
         source="demo",
     )
     events = store.validate_batch({"events": demo_events()}, settings)
-    store.store_batch(session, agent, recording.id, events, settings)
+    batch = store.prepare_batch(recording.id, events, settings)
+    store.store_batch(session, agent, batch, settings)
     recording = store.finish_recording(session, recording, settings)
     if not recording.workflow.details:
         edits.update_workflow(session, recording.workflow,

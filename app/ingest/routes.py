@@ -145,10 +145,11 @@ def _store_body(
                 finally:
                     session.rollback()
             raise
+        batch = store.prepare_batch(recording_id, events, settings)
         with writer_turn(session):
             try:
                 user = authenticate_token(session, secret)
-                return store.store_batch(session, user, recording_id, events, settings)
+                return store.store_batch(session, user, batch, settings)
             finally:
                 session.rollback()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pydantic_core
@@ -34,6 +35,7 @@ __all__ = [
     "finish_recording",
     "get_recording_for",
     "new_manifest",
+    "prepare_batch",
     "store_batch",
     "validate_batch",
 ]
@@ -188,6 +190,26 @@ def _lock_recording(session: Session, user: User, recording_id: int) -> Row[Any]
     return row
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A validated batch made ready to store: its distinct events and their redacted rows."""
+
+    recording_id: int
+    received: int
+    events: dict[str, Any]  # by client id, the first occurrence of each
+    rows: list[dict[str, Any]]
+    redacted: Counter[str]
+
+
+def prepare_batch(recording_id: int, events: Sequence[Any], settings: Settings) -> PreparedBatch:
+    """Redact a validated batch into ``events`` rows; pure, so it runs before the write lock."""
+    distinct: dict[str, Any] = {}
+    for event in events:
+        distinct.setdefault(str(event.id), event)
+    rows, counts = _redacted_rows(recording_id, distinct, settings)
+    return PreparedBatch(recording_id, len(events), distinct, rows, counts)
+
+
 def _redacted_rows(
     recording_id: int, events: dict[str, Any], settings: Settings
 ) -> tuple[list[dict[str, Any]], Counter[str]]:
@@ -212,27 +234,24 @@ def _updated_manifest(
 
 
 def store_batch(
-    session: Session, user: User, recording_id: int, events: Sequence[Any], settings: Settings
+    session: Session, user: User, batch: PreparedBatch, settings: Settings
 ) -> dict[str, int]:
     """Insert the batch's new events in one transaction; duplicates (by client id) are skipped.
 
     The recording is one ``user`` may see (else 404). Its row is locked first, so concurrent
     batches of one recording are applied one after the other and its status, count and
-    manifest are read fresh; the first occurrence of an id within a batch wins. Returns
-    ``{inserted, duplicates, received, event_count}`` after the commit, so an
-    acknowledgement always means the events are durable. On an error nothing is
-    committed: the caller rolls back.
+    manifest are read fresh. Returns ``{inserted, duplicates, received, event_count}`` after
+    the commit, so an acknowledgement always means the events are durable. On an error
+    nothing is committed: the caller rolls back.
     """
+    recording_id = batch.recording_id
     recording = _lock_recording(session, user, recording_id)
     if recording.status != RecordingStatus.recording:
         raise Conflict(f"recording {recording_id} is {recording.status}; it takes no more events")
-    distinct: dict[str, Any] = {}
-    for event in events:
-        distinct.setdefault(str(event.id), event)
-    rows, counts = _redacted_rows(recording_id, distinct, settings)
+    rows, counts = batch.rows, batch.redacted
     inserted = set(insert_new_rows(session, rows))
     if len(inserted) < len(rows):  # a resend: the manifest counts only what is new
-        new = {key: event for key, event in distinct.items() if key in inserted}
+        new = {key: event for key, event in batch.events.items() if key in inserted}
         rows, counts = _redacted_rows(recording_id, new, settings)
     new_count = recording.event_count + len(rows)
     if new_count > settings.max_events_per_recording:
@@ -251,8 +270,8 @@ def store_batch(
     session.commit()
     return {
         "inserted": len(rows),
-        "duplicates": len(events) - len(rows),
-        "received": len(events),
+        "duplicates": batch.received - len(rows),
+        "received": batch.received,
         "event_count": new_count,
     }
 

@@ -39,7 +39,8 @@ def load_demo_workflow(session: Session, settings: Settings) -> tuple[Workflow,
     agent = session.query(User).filter(User.email == DEMO_AGENT).one()
     recording = store.create_recording(session, agent, RecordingCreate(workflow=DEMO_WORKFLOW))
     events = store.validate_batch({"events": variant_events()}, settings)
-    store.store_batch(session, agent, recording.id, events, settings)
+    batch = store.prepare_batch(recording.id, events, settings)
+    store.store_batch(session, agent, batch, settings)
     store.finish_recording(session, recording, settings)
     workflow = session.get(Workflow, result.workflow_id)
     assert workflow is not None

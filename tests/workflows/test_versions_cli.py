@@ -27,7 +27,8 @@ def record_again(settings: Settings) -> None:
         recording = store.create_recording(session, agent,
                                            RecordingCreate(workflow=DEMO_WORKFLOW))
         events = store.validate_batch({"events": second_recording()}, settings)
-        store.store_batch(session, agent, recording.id, events, settings)
+        batch = store.prepare_batch(recording.id, events, settings)
+        store.store_batch(session, agent, batch, settings)
         store.finish_recording(session, recording, settings)
     engine.dispose()
 
