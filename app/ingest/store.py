@@ -20,7 +20,7 @@ from app.ingest.redaction import Redactor, redact_text
 from app.ingest.rows import event_row, insert_new_rows, redacted_row
 from app.ingest.schemas import Batch, RecordingCreate
 from app.models import Event as EventRow
-from app.models import Recording, RecordingStatus, Role, User, Workflow, utcnow
+from app.models import Recording, RecordingStatus, Role, Team, User, Workflow, utcnow
 from app.settings import Settings
 from app.workflows import versions
 
@@ -107,7 +107,12 @@ def create_recording(
 
 
 def check_recording_quota(session: Session, user: User, settings: Settings) -> None:
-    """Refuse (409) a new recording once the team holds ``max_recordings_per_team``."""
+    """Refuse (409) a new recording once the team holds ``max_recordings_per_team``.
+
+    The team's row is locked until the caller's transaction ends, so recordings opened at the
+    same moment are counted one after the other (SQLite's write lock does the same there).
+    """
+    session.execute(select(Team.id).where(Team.id == user.team_id).with_for_update())
     held = session.scalar(
         select(func.count()).select_from(Recording).where(Recording.team_id == user.team_id)
     ) or 0
