@@ -16,7 +16,6 @@ from app import __version__
 from app.body_limit import BodyLimit
 from app.database import SessionDep, make_engine, make_session_factory
 from app.errors import install_error_handlers
-from app.event_log.routes import MAX_XES_BYTES
 from app.event_log.routes import router as event_log_router
 from app.ingest.routes import router as ingest_router
 from app.overload import AdmissionLimit
@@ -76,7 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         per_path={
             "/api/v1/recordings/import": (settings.max_import_bytes,
                                           "SOP_RECORDER_MAX_IMPORT_BYTES"),
-            "/api/v1/event-log/check": (MAX_XES_BYTES, "MAX_XES_BYTES in app/event_log/routes.py"),
+            "/api/v1/event-log/check": (settings.max_xes_bytes, "SOP_RECORDER_MAX_XES_BYTES"),
         },
     )
     app.include_router(ingest_router)

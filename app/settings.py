@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     system_catalogue_path: Path | None = None
     phase_rules_path: Path | None = None
     max_import_bytes: int = Field(default=10_000_000, ge=1024)
+    #: An XES file sent to ``POST /api/v1/event-log/check`` (read in memory, stored nowhere).
+    max_xes_bytes: int = Field(default=20_000_000, ge=1024)
     #: Signs the web pages' session cookies; generated once into the data directory when unset
     #: (set it explicitly when several hosts share one database).
     session_secret: str | None = Field(default=None, min_length=32)

@@ -24,7 +24,6 @@ from app.workflows.deps import WorkflowDep
 router = APIRouter(prefix="/api/v1", tags=["event log"])
 
 LogFormatQuery = Annotated[Literal["xes", "csv"], Query(description="xes or csv")]
-MAX_XES_BYTES = 20_000_000
 MEDIA = {"xes": "application/xml", "csv": "text/csv; charset=utf-8"}
 
 
@@ -78,14 +77,16 @@ XES_UPLOAD_SCHEMA: dict[str, Any] = {
         "application/xml": {"schema": XES_UPLOAD_SCHEMA},
     }}},
 )
-async def check_event_log(request: Request, user: CurrentUser) -> dict[str, Any]:
+async def check_event_log(
+    request: Request, user: CurrentUser, settings: SettingsDep
+) -> dict[str, Any]:
     """Read an uploaded XES file and report what a process-mining import would find.
 
     Malformed XES is a 422 naming the element and what is wrong; a file that parses but breaks
     the standard answers ``valid: false`` with each problem. Nothing is stored.
     """
     del user
-    body = await read_capped(request, MAX_XES_BYTES, "the XES file")
+    body = await read_capped(request, settings.max_xes_bytes, "the XES file")
     return await run_in_threadpool(_check, body)
 
 

@@ -23,7 +23,8 @@ FIXTURES = SHARED / "fixtures"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, max_body_bytes=4096, max_import_bytes=50_000,
-                    max_recordings_per_team=4, max_events_per_recording=5000, max_page_size=3)
+                    max_xes_bytes=20_000, max_recordings_per_team=4,
+                    max_events_per_recording=5000, max_page_size=3)
 
 
 def _open(client: TestClient, account: Any, name: str = "Limits") -> dict[str, Any]:
@@ -90,6 +91,19 @@ class TestRequestBodyCap:
         assert response.status_code == 413
         assert "SOP_RECORDER_MAX_IMPORT_BYTES" in response.json()["detail"]
         assert table_counts(session.connection()) == before
+
+
+    def test_the_xes_check_has_its_own_cap(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        xes = b'<?xml version="1.0" encoding="UTF-8"?><log xes.version="1.0"></log>'
+        headers = {**agent.headers, "Content-Type": "application/xml"}
+        under = client.post("/api/v1/event-log/check", content=xes + b" " * 10_000,
+                            headers=headers)
+        assert under.status_code == 200, under.text
+        over = client.post("/api/v1/event-log/check", content=xes + b" " * 30_000,
+                           headers=headers)
+        assert over.status_code == 413
+        assert "SOP_RECORDER_MAX_XES_BYTES" in over.json()["detail"]
 
 
 class TestRecordingsPerTeam:
