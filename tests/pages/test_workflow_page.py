@@ -187,6 +187,25 @@ def test_the_preview_follows_an_edit(client: TestClient, flow: dict[str, Any],
     assert "Refund within a day." in soup_of_frame(frame).get_text()
 
 
+def test_the_page_follows_steps_derived_again(client: TestClient, flow: dict[str, Any],
+                                              session: Any) -> None:
+    # The loader keeps decoded steps by recording; a new stored text must be decoded again.
+    from sqlalchemy import select
+
+    from app.models import Step as StepRow
+
+    sign_in(client, flow["lead"])
+    notes = soup(client.get(f"/workflows/{flow['id']}")).select_one("#notes").get_text()
+    assert "Step 0 of the refund" in notes
+    row = session.scalars(select(StepRow).where(
+        StepRow.recording_id == flow["recording"].id, StepRow.position == 1)).one()
+    row.data = {**row.data, "title": "Step 0 done again",
+                "parts": [{"text": "Step 0 done again", "strong": True}]}
+    session.commit()
+    notes = soup(client.get(f"/workflows/{flow['id']}")).select_one("#notes").get_text()
+    assert "Step 0 done again" in notes and "Step 0 of the refund" not in notes
+
+
 def test_the_page_timeline_draws_runs_of_one_system_and_the_download_every_step(
     client: TestClient, make_account: Any, make_recording: Any
 ) -> None:
