@@ -8,7 +8,8 @@ For each database and batch size it reports events per second, p50 and p99 laten
 batch, and, in the same run, a raw baseline: a plain ``executemany`` of the same rows into
 the same schema through the bare driver (sqlite3 / psycopg), one transaction per batch, and
 the ratio ours / raw. It also reports the server's CPU time per event (from ``/proc``), which
-says what one core could do when the machine is shared and wall-clock rates are not.
+says what one core could do when the machine is shared and wall-clock rates are not, and how
+many cores the server kept busy (one worker's Python code runs on one core at a time).
 """
 
 from __future__ import annotations
@@ -293,7 +294,8 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up
                 cpu_before = cpu_seconds(pid)
                 result = run_clients(base, tokens, bodies)
-                cpu_us = (cpu_seconds(pid) - cpu_before) / result.events * 1e6
+                cpu_used = cpu_seconds(pid) - cpu_before
+                cpu_us = cpu_used / result.events * 1e6
                 rid = open_raw_recording(url)
                 rows = raw_rows([b for client in bodies for b in client], rid)
                 raw_seconds = raw_insert(url, rows, batch_size, rid)
@@ -301,7 +303,8 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 lines.append(
                     f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
-                    f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} |"
+                    f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} | "
+                    f"{cpu_used / result.seconds:.2f} |"
                 )
                 print(lines[-1], flush=True)
     return lines
@@ -319,8 +322,8 @@ def main() -> None:
     print(f"{args.clients} clients, {args.events} events per batch size, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
-          "| server CPU µs/event |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| server CPU µs/event | server cores busy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     if not args.skip_sqlite:
         bench_database("SQLite", None, args)
     if args.postgres:
