@@ -76,7 +76,7 @@ def main() -> None:
         print(f"{'page':<30} {'median ms':>10} {'max ms':>8} {'KiB':>6}")
         for path in pages:
             assert client.get(path).status_code == 200, path
-            warm, size = timed(client, path, cold=False)
+            warm, size = timed(client, path, RUNS)
             label = re.sub(r"/workflows/\d+", "/workflows/{id}", path)
             print(f"{label:<30} {statistics.median(warm):>10.1f} {max(warm):>8.1f} "
                   f"{size / 1024:>6.0f}")
