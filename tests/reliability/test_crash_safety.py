@@ -84,7 +84,7 @@ def test_sigkill_loses_and_doubles_nothing(tmp_path: Path, server_database: str 
     rng = random.Random(7)
     try:
         for _ in range(KILLS):
-            time.sleep(rng.uniform(0.2, 0.6))
+            time.sleep(rng.uniform(0.1, 0.4))
             server.kill()
             stored = set(stored_ids(engine))
             for client in clients:
