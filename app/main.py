@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         capacity=settings.ingest_capacity,
         queue=settings.ingest_queue,
         retry_after_s=settings.retry_after_s,
+        max_wait_s=settings.ingest_max_wait_ms / 1000,
     )
     app.add_middleware(
         BodyLimit,

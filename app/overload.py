@@ -3,7 +3,9 @@
 Like the trusted ingestion front doors (Segment, Sentry's Relay), the service refuses work it
 cannot start soon instead of queueing without bound: up to ``capacity`` requests run, up to
 ``queue`` more wait their turn, and every request beyond those is answered at once with
-``429 Too Many Requests`` and a ``Retry-After`` header. The extension honours it.
+``429 Too Many Requests`` and a ``Retry-After`` header. A waiting request that does not get
+its turn within ``max_wait_s`` is refused the same way, so an answer never waits longer than
+that plus one request's work, however slow the machine is. The extension honours it.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ class AdmissionLimit:
         capacity: int,
         queue: int,
         retry_after_s: int = 1,
+        max_wait_s: float | None = None,
         path: re.Pattern[str] = INGEST_PATH,
     ) -> None:
         self.app = app
         self.capacity = capacity
         self.queue = queue
         self.retry_after_s = retry_after_s
+        self.max_wait_s = max_wait_s
         self.path = path
         self._admitted = 0
         self._running: asyncio.Semaphore | None = None
@@ -51,8 +55,15 @@ class AdmissionLimit:
             self._running = asyncio.Semaphore(self.capacity)
         self._admitted += 1
         try:
-            async with self._running:
+            try:
+                await asyncio.wait_for(self._running.acquire(), self.max_wait_s)
+            except TimeoutError:
+                await self._refuse(send)
+                return
+            try:
                 await self.app(scope, receive, send)
+            finally:
+                self._running.release()
         finally:
             self._admitted -= 1
 

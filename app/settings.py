@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     )
     ingest_capacity: int = Field(default=2, ge=1, le=256)
     ingest_queue: int = Field(default=4, ge=0, le=10_000)
+    #: A waiting ingest request is refused (429) after this long without its turn.
+    ingest_max_wait_ms: int = Field(default=200, ge=1, le=600_000)
     retry_after_s: int = Field(default=1, ge=1, le=3600)
     idle_threshold_ms: int = Field(default=60_000, ge=1000)
     #: A team's system catalogue (JSON, same shape as app/steps/catalogue.json), merged over

@@ -63,6 +63,27 @@ def test_within_capacity_nothing_is_refused() -> None:
     assert [r.status_code for r in responses] == [200] * 5
 
 
+def test_a_request_waiting_past_the_limit_is_refused() -> None:
+    async def slow_turns() -> tuple[list[httpx.Response], float]:
+        gate = asyncio.Event()
+        limited = AdmissionLimit(make_blocking_app(gate, []), capacity=1, queue=5,  # type: ignore[arg-type]
+                                 retry_after_s=2, max_wait_s=0.1)
+        transport = httpx.ASGITransport(app=limited)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            first = asyncio.create_task(client.post(EVENTS))
+            await asyncio.sleep(0.02)
+            started = asyncio.get_running_loop().time()
+            waiting = await asyncio.gather(*(client.post(EVENTS) for _ in range(3)))
+            waited = asyncio.get_running_loop().time() - started
+            gate.set()
+            return [await first, *waiting], waited
+
+    responses, waited = run(slow_turns())
+    assert [r.status_code for r in responses] == [200, 429, 429, 429]
+    assert all(r.headers["retry-after"] == "2" for r in responses[1:])
+    assert 0.1 <= waited < 1.0
+
+
 def test_other_paths_are_not_limited() -> None:
     async def other_paths() -> list[int]:
         gate = asyncio.Event()
