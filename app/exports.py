@@ -18,7 +18,7 @@ from app.errors import NotFound, PayloadTooLarge, Unprocessable
 from app.event_log.csv import render_event_csv
 from app.event_log.xes import render_xes
 from app.models import Recording, Workflow
-from app.pipeline import load_recording_steps, load_workflow_recordings
+from app.pipeline import StepTexts, load_recording_steps, load_workflow_recordings
 from app.process_map.export import FORMATS as MAP_FORMATS
 from app.process_map.export import render_process_map
 from app.sop.build import build_sop
@@ -138,12 +138,14 @@ def step_notes_of(raw: Mapping[str, object] | None) -> dict[str, StepNote]:
 
 def load_workflow_export(
     session: Session, workflow: Workflow, *, version: int | None = None,
-    max_steps: int | None = None,
+    max_steps: int | None = None, step_texts: StepTexts | None = None,
 ) -> ExportData:
     """The data of a workflow's outputs: version ``version``, else the published version in
     force, else (nothing published yet) its included finished recordings and the lead's edits.
 
     Past ``max_steps`` steps in all, a 413 before any output is rendered from them.
+    ``step_texts`` (:func:`app.pipeline.workflow_step_texts`, already read by the caller in this
+    transaction) saves the loader reading the steps again.
     """
     from app.workflows import version_data
 
@@ -155,7 +157,8 @@ def load_workflow_export(
         data = ExportData(
             name=workflow.name,
             workflow=workflow.name,
-            recordings=canonical_order(load_workflow_recordings(session, workflow)),
+            recordings=canonical_order(
+                load_workflow_recordings(session, workflow, step_texts=step_texts)),
             details=LeadDetails.from_dict(workflow.details),
             step_notes=step_notes_of(workflow.step_notes),
         )

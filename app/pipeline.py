@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections import Counter, OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Text, cast, delete, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Workflow
@@ -20,7 +21,7 @@ from app.models import Step as StepRow
 from app.settings import Settings, get_settings
 from app.steps.catalogue import Catalogue, load_catalogue
 from app.steps.derive import DerivedSteps, derive_steps
-from app.steps.model import RawEvent, RecordingSteps, Step, TargetInfo
+from app.steps.model import RawEvent, RecordingSteps, Step, TargetInfo, steps_from_json
 from app.steps.phases import PhaseRule, load_rules
 from app.steps.schemas import RecordingStepsRead, StepRead
 from app.steps.timing import summarize_timing
@@ -39,20 +40,63 @@ def pseudonym(user_id: int | None) -> str:
 
 def load_recording_steps(session: Session, recording: Recording) -> RecordingSteps:
     """The stored steps of one recording, as plain data for the generators."""
-    return _recording_steps(recording, _stored_steps(session, [recording.id]).get(recording.id, ()))
+    texts = read_step_texts(session, StepRow.recording_id == recording.id)
+    return _recording_steps(recording, _decode_steps(texts).get(recording.id, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class StepTexts:
+    """The stored text of some recordings' steps, in position order, with a digest of each
+    recording's texts: what the loader decodes, and what a digest of outputs is made from."""
+
+    texts: dict[int, list[str]]
+    digests: dict[int, bytes]
+
+
+def read_step_texts(session: Session, *where: ColumnElement[bool]) -> StepTexts:
+    """The stored text of the steps that ``where`` selects (joined to their recording), read
+    without decoding it."""
+    rows = session.execute(
+        select(StepRow.recording_id, cast(StepRow.data, Text))
+        .join(Recording, Recording.id == StepRow.recording_id)
+        .where(*where)
+        .order_by(StepRow.recording_id, StepRow.position)
+    )
+    texts: dict[int, list[str]] = {}
+    for recording_id, text in rows:
+        texts.setdefault(recording_id, []).append(text)
+    return StepTexts(texts, {recording_id: _texts_digest(items)
+                             for recording_id, items in texts.items()})
+
+
+def workflow_step_texts(session: Session, workflow: Workflow) -> StepTexts:
+    """The stored steps' text of the workflow's finished, included recordings: the recordings
+    that :func:`load_workflow_recordings` loads by default."""
+    return read_step_texts(session, *_included_finished(workflow))
+
+
+def _included_finished(workflow: Workflow) -> tuple[ColumnElement[bool], ...]:
+    return (Recording.workflow_id == workflow.id, Recording.included.is_(True),
+            Recording.status == RecordingStatus.finished)
 
 
 def load_workflow_recordings(
-    session: Session, workflow: Workflow, *, included_only: bool = True
+    session: Session, workflow: Workflow, *, included_only: bool = True,
+    step_texts: StepTexts | None = None,
 ) -> list[RecordingSteps]:
-    """The finished recordings of a workflow (oldest first) with their steps, in two queries."""
-    query = select(Recording).where(
-        Recording.workflow_id == workflow.id, Recording.status == RecordingStatus.finished
-    )
-    if included_only:
-        query = query.where(Recording.included.is_(True))
-    recordings = session.scalars(query.order_by(Recording.created_at, Recording.id)).all()
-    steps = _stored_steps(session, [recording.id for recording in recordings])
+    """The finished recordings of a workflow (oldest first) with their steps, in two queries.
+
+    ``step_texts``, from :func:`workflow_step_texts` in the same transaction, saves reading
+    the steps a second time (only with ``included_only``, the recordings those texts cover).
+    """
+    where = (_included_finished(workflow) if included_only else
+             (Recording.workflow_id == workflow.id, Recording.status == RecordingStatus.finished))
+    recordings = session.scalars(
+        select(Recording).where(*where).order_by(Recording.created_at, Recording.id)
+    ).all()
+    if step_texts is None or not included_only:
+        step_texts = read_step_texts(session, *where)
+    steps = _decode_steps(step_texts)
     return [_recording_steps(recording, steps.get(recording.id, ())) for recording in recordings]
 
 
@@ -62,39 +106,32 @@ _decoded: OrderedDict[int, tuple[bytes, tuple[Step, ...]]] = OrderedDict()
 _decoded_lock = threading.Lock()
 
 
-def _stored_steps(session: Session, recording_ids: list[int]) -> dict[int, tuple[Step, ...]]:
-    """The stored steps of these recordings, in position order, without ORM objects.
+def _decode_steps(stored: StepTexts) -> dict[int, tuple[Step, ...]]:
+    """The steps of these stored texts, per recording, in position order.
 
     Decoding is most of the time of loading a workflow, and a change to a workflow (an edit, a
     new recording, an exclusion) leaves most of its recordings' steps as they were: steps are
     decoded again only when their stored text is not the text last decoded for that recording.
     """
-    texts: dict[int, list[str]] = {}
-    if recording_ids:
-        rows = session.execute(
-            select(StepRow.recording_id, cast(StepRow.data, Text))
-            .where(StepRow.recording_id.in_(recording_ids))
-            .order_by(StepRow.recording_id, StepRow.position)
-        )
-        for recording_id, text in rows:
-            texts.setdefault(recording_id, []).append(text)
-    digests = {recording_id: _texts_digest(items) for recording_id, items in texts.items()}
     out: dict[int, tuple[Step, ...]] = {}
-    missing: dict[int, bytes] = {}
+    missing: list[int] = []
     with _decoded_lock:
-        for recording_id, digest in digests.items():
+        for recording_id, digest in stored.digests.items():
             kept = _decoded.get(recording_id)
             if kept is not None and kept[0] == digest:
                 _decoded.move_to_end(recording_id)
                 out[recording_id] = kept[1]
             else:
-                missing[recording_id] = digest
-    # One decode of all the texts instead of one per row: the decoder then keeps a single
-    # copy of the keys that every step repeats (about a third less time on 5,000 steps).
-    decoded = iter(json.loads("[" + ",".join(t for r in missing for t in texts[r]) + "]"))
+                missing.append(recording_id)
+    # One decode of all the texts instead of one per row: fewer calls, and the decoder keeps a
+    # single copy of the keys that every step repeats.
+    decoded = steps_from_json("[" + ",".join(t for r in missing for t in stored.texts[r]) + "]")
+    start = 0
     for recording_id in missing:
-        out[recording_id] = tuple(Step.from_dict(next(decoded)) for _ in texts[recording_id])
-    _keep_decoded({r: (missing[r], out[r]) for r in missing})
+        end = start + len(stored.texts[recording_id])
+        out[recording_id] = tuple(decoded[start:end])
+        start = end
+    _keep_decoded({r: (stored.digests[r], out[r]) for r in missing})
     return out
 
 

@@ -20,12 +20,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import Text, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.exports import ExportData, load_workflow_export
-from app.models import Recording, RecordingStatus, Workflow, WorkflowVersion
-from app.models import Step as StepRow
+from app.models import Recording, Workflow, WorkflowVersion
+from app.pipeline import StepTexts, workflow_step_texts
 from app.process_map.export import render_process_map
 from app.sop.document import SopDocument
 from app.sop.render import render_sop_html
@@ -78,9 +78,10 @@ class RenderedOutputs:
     colours: dict[str, str]
 
 
-def inputs_digest(session: Session, workflow: Workflow) -> str:
+def inputs_digest(session: Session, workflow: Workflow, step_texts: StepTexts) -> str:
     """A digest of everything the outputs are derived from: the lead's edits, the recordings,
-    and the stored text of every step of the included, finished ones."""
+    and the stored text of every step of the included, finished ones (``step_texts``, from
+    :func:`app.pipeline.workflow_step_texts`)."""
     digest = hashlib.sha256()
     head = [workflow.id, workflow.name, workflow.details or {}, workflow.step_notes or {}]
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
@@ -96,15 +97,9 @@ def inputs_digest(session: Session, workflow: Workflow) -> str:
         .where(WorkflowVersion.workflow_id == workflow.id).order_by(WorkflowVersion.id)
     ).all()
     digest.update(repr([tuple(row) for row in versions]).encode())
-    steps = session.execute(
-        select(StepRow.recording_id, StepRow.position, cast(StepRow.data, Text))
-        .join(Recording, Recording.id == StepRow.recording_id)
-        .where(Recording.workflow_id == workflow.id, Recording.included.is_(True),
-               Recording.status == RecordingStatus.finished)
-        .order_by(StepRow.recording_id, StepRow.position)
-    )
-    for recording_id, position, data in steps:
-        digest.update(f"{recording_id}:{position}:{data}\n".encode())
+    # Each recording's digest is of its texts in position order, each with its length.
+    for recording_id, texts_digest in sorted(step_texts.digests.items()):
+        digest.update(b"%d:" % recording_id + texts_digest)
     return digest.hexdigest()
 
 
@@ -114,9 +109,11 @@ def render_sop(data: ExportData) -> RenderedSop:
     return RenderedSop(len(data.recordings), document, render_sop_html(document))
 
 
-def render_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
+def render_outputs(
+    session: Session, workflow: Workflow, step_texts: StepTexts | None = None
+) -> RenderedOutputs:
     """Load the workflow's included recordings and render what its page shows."""
-    data = load_workflow_export(session, workflow)
+    data = load_workflow_export(session, workflow, step_texts=step_texts)
     report = data.timing()
     return RenderedOutputs(
         sop=render_sop(data),
@@ -137,11 +134,12 @@ def render_chart(chart: Chart) -> Markup:
 
 def workflow_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
     """The rendered outputs of the workflow as it is now, from the cache when unchanged."""
-    key = inputs_digest(session, workflow)
+    step_texts = workflow_step_texts(session, workflow)
+    key = inputs_digest(session, workflow, step_texts)
     hit = _cached(("outputs", key))
     if isinstance(hit, RenderedOutputs):
         return hit
-    outputs = render_outputs(session, workflow)
+    outputs = render_outputs(session, workflow, step_texts)
     _keep(("outputs", key), outputs)
     return outputs
 
@@ -149,14 +147,15 @@ def workflow_outputs(session: Session, workflow: Workflow) -> RenderedOutputs:
 def workflow_sop(session: Session, workflow: Workflow) -> RenderedSop:
     """The workflow's SOP as it is now: the preview needs neither the map nor the timing
     report, so a first view renders only the SOP (and reuses the whole outputs if cached)."""
-    key = inputs_digest(session, workflow)
+    step_texts = workflow_step_texts(session, workflow)
+    key = inputs_digest(session, workflow, step_texts)
     outputs = _cached(("outputs", key))
     if isinstance(outputs, RenderedOutputs):
         return outputs.sop
     hit = _cached(("sop", key))
     if isinstance(hit, RenderedSop):
         return hit
-    sop = render_sop(load_workflow_export(session, workflow))
+    sop = render_sop(load_workflow_export(session, workflow, step_texts=step_texts))
     _keep(("sop", key), sop)
     return sop
 

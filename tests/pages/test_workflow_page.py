@@ -206,6 +206,31 @@ def test_the_page_follows_steps_derived_again(client: TestClient, flow: dict[str
     assert "Step 0 done again" in notes and "Step 0 of the refund" not in notes
 
 
+def test_a_first_view_reads_the_steps_once(client: TestClient, flow: dict[str, Any],
+                                          connection: Connection) -> None:
+    # The digest of the outputs' inputs and the loader share one read of the steps' text.
+    from sqlalchemy import event
+
+    from app.pipeline import forget_decoded_steps
+
+    sign_in(client, flow["lead"])
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "steps.data" in statement:
+            reads.append(statement)
+
+    forget_decoded_steps()
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        page = client.get(f"/workflows/{flow['id']}")
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert page.status_code == 200
+    assert "Step 0 of the refund" in soup(page).select_one("#notes").get_text()
+    assert len(reads) == 1, reads
+
+
 def test_the_page_timeline_draws_runs_of_one_system_and_the_download_every_step(
     client: TestClient, make_account: Any, make_recording: Any
 ) -> None:
