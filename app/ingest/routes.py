@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -137,21 +139,23 @@ def _store_body(
             events = store.validate_batch(parse_json(body), settings)
         except AppError:
             # As on every route, a recording the user may not see is a 404 whatever the body.
-            with writer_turn(session):
-                try:
-                    store.check_recording_access(
-                        session, authenticate_token(session, secret), recording_id
-                    )
-                finally:
-                    session.rollback()
+            with _write_turn(session):
+                user = authenticate_token(session, secret)
+                store.check_recording_access(session, user, recording_id)
             raise
         batch = store.prepare_batch(recording_id, events, settings)
-        with writer_turn(session):
-            try:
-                user = authenticate_token(session, secret)
-                return store.store_batch(session, user, batch, settings)
-            finally:
-                session.rollback()
+        with _write_turn(session):
+            return store.store_batch(session, authenticate_token(session, secret), batch, settings)
+
+
+@contextmanager
+def _write_turn(session: Session) -> Iterator[None]:
+    """One transaction in this process's write turn; whatever it did not commit is rolled back."""
+    with writer_turn(session):
+        try:
+            yield
+        finally:
+            session.rollback()
 
 
 @router.post("/recordings/{recording_id}/finish", response_model=RecordingRead)
