@@ -17,9 +17,9 @@ from app.exports import load_workflow_export
 from app.ingest.body import read_capped
 from app.ingest.routes import RecordingDep, SettingsDep
 from app.pipeline import load_recording_steps
-from app.process_map.routes import DOWNLOAD_HEADERS, Version
+from app.process_map.routes import DOWNLOAD_HEADERS
 from app.steps.model import RecordingSteps
-from app.workflows.deps import WorkflowDep
+from app.workflows.deps import ReadableVersion, WorkflowDep
 
 router = APIRouter(prefix="/api/v1", tags=["event log"])
 
@@ -36,8 +36,8 @@ def log_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/event-log", response_class=Response)
 def workflow_event_log(
-    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
-    format: LogFormatQuery = "xes", version: Version = None,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, version: ReadableVersion,
+    format: LogFormatQuery = "xes",
 ) -> Response:
     """One trace per included, finished recording of the workflow (or a version's); one event
     per step."""

@@ -12,14 +12,13 @@ from app.ingest.routes import RecordingDep, SettingsDep
 from app.pipeline import load_recording_steps
 from app.process_map.export import FORMATS, render_process_map
 from app.steps.model import RecordingSteps
-from app.workflows.deps import WorkflowDep
+from app.workflows.deps import ReadableVersion, WorkflowDep
 
 router = APIRouter(prefix="/api/v1", tags=["process map"])
 
 MapFormatName = Literal["svg", "bpmn", "mermaid", "graphml", "json"]
 MapFormatQuery = Annotated[MapFormatName, Query(description="svg, bpmn, mermaid, graphml or json")]
 #: A published version of the workflow (its recordings then), else its current recordings.
-Version = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 #: Downloads are documents, never pages: nothing in them may run or load anything.
 DOWNLOAD_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
@@ -39,8 +38,8 @@ def map_response(recordings: list[RecordingSteps], fmt: str, title: str, stem: s
 
 @router.get("/workflows/{workflow_id}/process-map", response_class=Response)
 def workflow_process_map(
-    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
-    format: MapFormatQuery = "svg", version: Version = None,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, version: ReadableVersion,
+    format: MapFormatQuery = "svg",
 ) -> Response:
     """The merged process map of a workflow's included, finished recordings (or a version's)."""
     recordings = list(load_workflow_export(session, workflow, version=version,

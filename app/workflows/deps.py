@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from app.auth import CurrentUser, LeadUser
 from app.database import SessionDep
 from app.errors import NotFound
 from app.models import User, Workflow
+from app.workflows.access import require_readable
 
 
 def get_workflow_for(session: Session, user: User, workflow_id: int) -> Workflow:
@@ -42,3 +43,18 @@ def load_workflow_for_lead(
 
 WorkflowDep = Annotated[Workflow, Depends(load_workflow)]
 LeadWorkflowDep = Annotated[Workflow, Depends(load_workflow_for_lead)]
+
+
+def readable_version(
+    workflow: WorkflowDep,
+    user: CurrentUser,
+    session: SessionDep,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> int | None:
+    """The ``?version=N`` asked for (none: the SOP in force), if the user may read it, else 404."""
+    require_readable(session, user, workflow, version)
+    return version
+
+
+#: A route's ``?version=N``, checked: agents read published versions only.
+ReadableVersion = Annotated[int | None, Depends(readable_version)]

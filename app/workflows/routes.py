@@ -22,7 +22,7 @@ from app.exports import (
 from app.ingest.routes import RecordingDep, SettingsDep
 from app.models import Recording, RecordingStatus, Workflow
 from app.workflows import edits
-from app.workflows.deps import LeadWorkflowDep, WorkflowDep
+from app.workflows.deps import LeadWorkflowDep, ReadableVersion, WorkflowDep
 from app.workflows.schemas import (
     StepNoteIn,
     WorkflowPage,
@@ -50,7 +50,6 @@ def _download_responses(artifact: str) -> dict[int | str, dict[str, Any]]:
 
 SopFormat = Annotated[str, _format_query("sop")]
 TimingFormat = Annotated[str, _format_query("timing-report")]
-Version = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 Inline = Annotated[bool, Query(description="show in the browser instead of downloading")]
 #: Rendered HTML may only style itself: no script, no fetch, no frame, no form.
 HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -156,8 +155,8 @@ def download(data: ExportData, artifact: str, format_: str, *, inline: bool = Fa
 @router.get("/workflows/{workflow_id}/sop", summary="The SOP (md, html, docx, json)",
             response_class=Response, responses=_download_responses("sop"))
 def workflow_sop(
-    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, format_: SopFormat = "md",
-    version: Version = None, inline: Inline = False,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, version: ReadableVersion,
+    format_: SopFormat = "md", inline: Inline = False,
 ) -> Response:
     """The workflow's SOP from its recordings and the lead's sections."""
     data = load_workflow_export(session, workflow, version=version,
@@ -168,8 +167,8 @@ def workflow_sop(
 @router.get("/workflows/{workflow_id}/timing-report", summary="Timing report (html, json, csv)",
             response_class=Response, responses=_download_responses("timing-report"))
 def workflow_timing_report(
-    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep,
-    format_: TimingFormat = "html", version: Version = None, inline: Inline = False,
+    workflow: WorkflowDep, session: SessionDep, settings: SettingsDep, version: ReadableVersion,
+    format_: TimingFormat = "html", inline: Inline = False,
 ) -> Response:
     """Where the time of this workflow goes, over its recordings."""
     data = load_workflow_export(session, workflow, version=version,

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from app.auth import CurrentUser, LeadUser
 from app.database import SessionDep
 from app.errors import NotFound
-from app.models import Recording, Role, VersionStatus, Workflow, WorkflowVersion
+from app.models import Recording, Role, User, VersionStatus, Workflow, WorkflowVersion
 from app.models import Step as StepRow
 from app.pipeline import pseudonym
 from app.workflows import versions
+from app.workflows.access import readable_versions, reads_drafts, require_readable
 from app.workflows.changelog import render_diff_html, render_diff_json, render_diff_markdown
 from app.workflows.deps import LeadWorkflowDep, WorkflowDep
 from app.workflows.merge import merge_recordings
@@ -92,12 +93,16 @@ def version_read(workflow: Workflow, version: WorkflowVersion) -> VersionRead:
 
 
 @router.get("/versions", response_model=VersionList)
-def get_versions(workflow: WorkflowDep, session: SessionDep) -> VersionList:
-    """Every version, newest first, with the one in force, the draft and the review flags."""
+def get_versions(workflow: WorkflowDep, user: CurrentUser, session: SessionDep) -> VersionList:
+    """Every version, newest first, with the one in force, the draft and the review flags
+    (agents: the published versions, and no draft)."""
     current, draft = current_version(session, workflow), open_draft(session, workflow)
+    if not reads_drafts(user):
+        draft = None
     staleness = workflow_staleness(session, workflow, datetime.now(UTC).date())
     return VersionList(
-        items=[version_summary(v) for v in list_versions(session, workflow)],
+        items=[version_summary(v)
+               for v in readable_versions(user, list_versions(session, workflow))],
         current=current.number if current else None, draft=draft.number if draft else None,
         staleness=staleness.to_dict(),
     )
@@ -110,8 +115,11 @@ def post_version(workflow: LeadWorkflowDep, user: LeadUser, session: SessionDep)
 
 
 @router.get("/versions/{number}", response_model=VersionRead)
-def get_version(workflow: WorkflowDep, number: VersionNumber, session: SessionDep) -> VersionRead:
+def get_version(
+    workflow: WorkflowDep, number: VersionNumber, user: CurrentUser, session: SessionDep
+) -> VersionRead:
     """One version: its procedure, decision points, timing, diff and notes."""
+    require_readable(session, user, workflow, number)
     return version_read(workflow, find_version(session, workflow, number))
 
 
@@ -130,11 +138,12 @@ def discard(workflow: LeadWorkflowDep, number: VersionNumber, session: SessionDe
     return version_read(workflow, versions.discard_version(session, workflow, number))
 
 
-def _default_pair(session: Session, workflow: Workflow, old: int | None, new: int | None
-                  ) -> tuple[int, int]:
-    """``to`` defaults to the newest version, ``from`` to the version ``to`` was compared with."""
+def _default_pair(session: Session, user: User, workflow: Workflow, old: int | None,
+                  new: int | None) -> tuple[int, int]:
+    """``to`` defaults to the newest version the user may read, ``from`` to the version ``to``
+    was compared with; both must be readable."""
     if new is None:
-        newest = list_versions(session, workflow)
+        newest = readable_versions(user, list_versions(session, workflow))
         if not newest:
             raise NotFound(f"workflow {workflow.id} has no versions yet")
         new = newest[0].number
@@ -143,18 +152,20 @@ def _default_pair(session: Session, workflow: Workflow, old: int | None, new: in
         if old is None:
             raise NotFound(f"version {new} has no earlier published version to compare with; "
                            "give 'from'")
+    require_readable(session, user, workflow, old)
+    require_readable(session, user, workflow, new)
     return old, new
 
 
 @router.get("/diff", response_class=Response)
 def get_diff(
-    workflow: WorkflowDep, session: SessionDep,
+    workflow: WorkflowDep, user: CurrentUser, session: SessionDep,
     from_: Annotated[int | None, Query(alias="from", ge=1, le=2**31 - 1)] = None,
     to: OptionalNumber = None,
     format_: Annotated[Literal["json", "md", "html"], Query(alias="format")] = "json",
 ) -> Response:
     """What changed between two versions: JSON, or a changelog in Markdown or HTML."""
-    old, new = _default_pair(session, workflow, from_, to)
+    old, new = _default_pair(session, user, workflow, from_, to)
     diff = diff_between(session, workflow, old, new)
     body = {"json": lambda: render_diff_json(diff),
             "md": lambda: render_diff_markdown(diff, workflow.name),

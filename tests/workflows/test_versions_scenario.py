@@ -151,7 +151,28 @@ class TestAccess:
             response = client.request(method.upper(), api + path, headers=stranger.headers)
             assert response.status_code == 404, (path, response.text)
             assert WORKFLOW not in response.text
-        assert client.get(f"{api}/versions/1", headers=agent.headers).status_code == 200
+
+    def test_agents_read_published_versions_only(
+        self, client: TestClient, make_account: Any
+    ) -> None:
+        agent, lead = make_account("agent"), make_account("lead")
+        wid = record(client, agent, first_recording())["workflow_id"]
+        api = f"/api/v1/workflows/{wid}"
+        drafts_only = ["/versions/1", "/diff?from=1&to=1", "/sop?format=md", "/sop?version=1",
+                       "/timing-report?format=json", "/process-map?format=json",
+                       "/event-log?format=csv"]
+        for path in drafts_only:
+            assert client.get(api + path, headers=agent.headers).status_code == 404, path
+            assert client.get(api + path, headers=lead.headers).status_code == 200, path
+        listed = client.get(f"{api}/versions", headers=agent.headers).json()
+        assert (listed["items"], listed["draft"]) == ([], None)
+        assert client.get(f"{api}/versions", headers=lead.headers).json()["draft"] == 1
+
+        assert client.post(f"{api}/publish", headers=lead.headers).status_code == 200
+        for path in drafts_only:
+            assert client.get(api + path, headers=agent.headers).status_code == 200, path
+        listed = client.get(f"{api}/versions", headers=agent.headers).json()
+        assert [v["number"] for v in listed["items"]] == [1]
 
     def test_discard_then_publish_is_a_conflict(
         self, client: TestClient, make_account: Any
