@@ -89,13 +89,16 @@ def run(seconds: float, clients: int, database_url: str | None) -> dict[str, flo
         token = server.create_user(f"load-{uuid.uuid4().hex[:6]}@example.test")
         server.start()
         headers = {"Authorization": f"Bearer {token}"}
-        recording_id = httpx.post(f"{server.url}/api/v1/recordings", json={"workflow": "Load"},
-                                  headers=headers).json()["id"]
+        # A recording per client, as agents record: one shared recording would reach the
+        # per-recording event limit (a 413, by design) within seconds on a fast machine.
+        recording_ids = [httpx.post(f"{server.url}/api/v1/recordings", json={"workflow": "Load"},
+                                    headers=headers).json()["id"] for _ in range(clients)]
         per_client = max(2, int(seconds * 60 / clients) + 2)
         pools = [[make_batch(c * 10_000_000 + b * BATCH) for b in range(per_client)]
                  for c in range(clients)]
         until = time.monotonic() + seconds
-        workers = [LoadClient(server.url, token, recording_id, pool, until) for pool in pools]
+        workers = [LoadClient(server.url, token, recording_id, pool, until)
+                   for recording_id, pool in zip(recording_ids, pools, strict=True)]
         began = time.monotonic()
         for worker in workers:
             worker.start()
