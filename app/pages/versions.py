@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from app.database import SessionDep
 from app.errors import NotFound
-from app.models import Role, User, VersionStatus, Workflow, WorkflowVersion
+from app.models import User, Workflow, WorkflowVersion
 from app.pages.rendering import render, templates
 from app.pages.session import CurrentPageUser
 from app.steps.model import PHASE_NAMES, Step
+from app.workflows.access import readable_versions, reads_drafts, require_readable
 from app.workflows.carry_over import OrphanedNote
 from app.workflows.changelog import CHANGE_LABELS, signed_duration
 from app.workflows.deps import WorkflowId
@@ -86,39 +87,28 @@ class DiffPage:
     diff: VersionDiff
 
 
-def is_lead(user: User) -> bool:
-    """Leads and admins see drafts and change versions; agents read what is published."""
-    return user.role in (Role.lead, Role.admin)
+def require_published(session: Session, user: User, workflow: Workflow) -> None:
+    """An agent may read a workflow's SOP only once a version of it is published, else 404."""
+    require_readable(session, user, workflow, None)
 
 
 def visible_versions(session: Session, user: User, workflow: Workflow
                      ) -> tuple[WorkflowVersion, ...]:
     """The versions the user may see, newest first (agents: the published ones)."""
-    rows = list_versions(session, workflow)
-    if is_lead(user):
-        return tuple(rows)
-    return tuple(v for v in rows if v.status == VersionStatus.published)
-
-
-def require_published(session: Session, user: User, workflow: Workflow) -> None:
-    """An agent may read a workflow's SOP only once a version of it is published, else 404."""
-    if not is_lead(user) and current_version(session, workflow) is None:
-        raise NotFound(f"nothing of workflow {workflow.id} is published yet")
+    return tuple(readable_versions(user, list_versions(session, workflow)))
 
 
 def visible_version(session: Session, user: User, workflow: Workflow,
                     number: int) -> WorkflowVersion:
     """Version ``number`` if the user may see it (agents: published ones), else 404."""
-    version = find_version(session, workflow, number)
-    if not is_lead(user) and version.status != VersionStatus.published:
-        raise NotFound(f"workflow {workflow.id} has no version {number}")
-    return version
+    require_readable(session, user, workflow, number)
+    return find_version(session, workflow, number)
 
 
 def versions_section(session: Session, user: User, workflow: Workflow) -> VersionsSection:
     """The versions section of the workflow page, as the user may see it."""
     overview = versions_overview(session, workflow, datetime.now(UTC).date())
-    lead = is_lead(user)
+    lead = reads_drafts(user)
     draft = overview.draft if lead else None
     return VersionsSection(
         versions=overview.versions if lead else visible_versions(session, user, workflow),
@@ -147,7 +137,7 @@ def version_page(request: Request, workflow_id: WorkflowId, number: VersionNumbe
         workflow=workflow, version=version, steps=procedure.steps,
         typical_ms=dict(procedure.typical_ms), phase_names=dict(PHASE_NAMES),
         diff=diff_between(session, workflow, base, number) if base is not None else None,
-        is_current=current is not None and current.id == version.id, can_edit=is_lead(user),
+        is_current=current is not None and current.id == version.id, can_edit=reads_drafts(user),
     )
     return render(request, "version.html", page, title=f"{workflow.name} version {number}")
 

@@ -27,10 +27,11 @@ from app.pages.edit_form import (
 from app.pages.rendered_outputs import workflow_sop
 from app.pages.rendering import redirect, render
 from app.pages.session import CurrentPageUser, PageLead, VerifiedForm
-from app.pages.versions import is_lead, require_published
+from app.pages.versions import require_published
 from app.pages.workflow import WorkflowId, visible_workflow, workflow_page_context
 from app.sop.render import render_sop_html
 from app.workflows import edits
+from app.workflows.access import reads_drafts
 from app.workflows.schemas import StepNoteIn, WorkflowUpdate
 from app.workflows.version_data import open_draft, version_export
 
@@ -128,7 +129,7 @@ def preview(
     the latest edits) if there is one; else the version in force."""
     workflow = visible_workflow(session, user, workflow_id)
     require_published(session, user, workflow)
-    draft = open_draft(session, workflow) if is_lead(user) else None
+    draft = open_draft(session, workflow) if reads_drafts(user) else None
     sop_html = (render_sop_html(version_export(session, workflow, draft).sop()) if draft
                 else workflow_sop(session, workflow).sop_html)
     return render(request, "preview.html", PreviewPage(workflow, sop_html),
