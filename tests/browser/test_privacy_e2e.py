@@ -129,7 +129,12 @@ def docx_text(body: bytes) -> str:
 
 
 def fetch_outputs(service: LiveService, recording_id: int, workflow_id: int) -> dict[str, str]:
-    """Every output of the recording and its workflow, as text, by URL path and format."""
+    """Every output of the recording and its workflow, as text, by URL path and format.
+
+    Read as a lead of the team: leads read drafts and the working SOP too (agents read published
+    versions only), so every output there is gets checked.
+    """
+    lead_token = service.create_user("lead.outputs@example.com", role="lead")
     paths = [
         f"/api/v1/recordings/{recording_id}",
         f"/api/v1/recordings/{recording_id}/steps",
@@ -144,7 +149,7 @@ def fetch_outputs(service: LiveService, recording_id: int, workflow_id: int) -> 
         for artifact, formats in EXPORTS.items():
             paths += [f"/api/v1/{owner}/{artifact}?format={fmt}" for fmt in formats]
     outputs = {}
-    headers = {"Authorization": f"Bearer {service.token}"}
+    headers = {"Authorization": f"Bearer {lead_token}"}
     with httpx.Client(base_url=service.url, headers=headers, timeout=30) as client:
         versions = client.get(f"/api/v1/workflows/{workflow_id}/versions").json()["items"]
         paths += [f"/api/v1/workflows/{workflow_id}/versions/{v['number']}" for v in versions]
