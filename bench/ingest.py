@@ -56,13 +56,19 @@ COLUMNS = ["recording_id", "client_id", "seq", "type", "ts", "tab", "frame", "ur
            "label", "received_at"]
 
 
+def time_ordered_id(ms: int, rng: random.Random) -> str:
+    """A UUIDv7 for an event made at ``ms``, as the extension makes them (``lib/ids.js``)."""
+    value = (ms << 80) | (0x7 << 76) | (rng.getrandbits(12) << 64) | (0b10 << 62)
+    return str(uuid.UUID(int=value | rng.getrandbits(62)))
+
+
 def make_event(seq: int, rng: random.Random) -> dict[str, Any]:
     """One realistic wire-format event: mostly clicks and choices, a new page now and then."""
     kind = rng.choices(["click", "change", "navigation", "visibility", "marker"],
                        weights=[50, 25, 15, 8, 2])[0]
     ticket = 1000 + (seq // 12) * 37  # an agent stays on a page for a dozen events
     event: dict[str, Any] = {
-        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "id": time_ordered_id(BASE_TS + seq * 700, rng),
         "seq": seq, "type": kind, "ts": BASE_TS + seq * 700, "tab": rng.randint(1, 4),
         "frame": 0,
         "page": {"url": f"https://acme.zendesk.com/agent/tickets/{ticket}?tab=notes&x=1",

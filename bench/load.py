@@ -24,6 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.ingest import time_ordered_id
 from tests.live_server import LiveServer
 
 BATCH = 500
@@ -32,11 +33,13 @@ TIMEOUT_S = 5.0
 
 def make_batch(seq0: int) -> bytes:
     """One 500-event batch of realistic clicks, serialized once."""
+    rng = random.Random(seq0)
     events = []
     for i in range(BATCH):
+        ts = 1_763_800_000_000 + (seq0 + i) * 700
         events.append({
-            "id": str(uuid.uuid4()), "seq": seq0 + i, "type": "click",
-            "ts": 1_763_800_000_000 + (seq0 + i) * 700, "tab": 1, "frame": 0,
+            "id": time_ordered_id(ts, rng), "seq": seq0 + i, "type": "click",
+            "ts": ts, "tab": 1, "frame": 0,
             "page": {"url": "https://acme.zendesk.com/agent/tickets/{id}", "title": "Ticket"},
             "target": {"tag": "button", "role": "button", "name": "Submit as Solved",
                        "selectors": ["aria/Submit as Solved"], "context": {"form": "Ticket"}},

@@ -8,6 +8,8 @@
  * Read-modify-write goes through `locked`, so concurrent listeners never lose an update.
  */
 
+import { timeOrderedId } from "./ids.js";
+
 export const MAX_QUEUE = 5000;
 const STATS_KEEP = 500;
 
@@ -83,7 +85,7 @@ export function enqueue(events, handlerMs) {
       }
       const seq = session.nextSeq;
       session.nextSeq += 1;
-      writes[queueKey(seq)] = Object.assign({ id: crypto.randomUUID(), seq }, event);
+      writes[queueKey(seq)] = Object.assign({ id: timeOrderedId(), seq }, event);
       session.pending.push(seq);
       if (event.tab >= 0 && event.page && event.page.url) session.lastPage = { tab: event.tab, page: event.page };
       session.captured += 1;

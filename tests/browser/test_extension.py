@@ -7,6 +7,7 @@ checks one promise of issue 3 against what the service stored and received.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +154,9 @@ def test_person_like_run_stores_every_step_in_order(
 ) -> None:
     events = ticket_run.events
     assert [e["seq"] for e in events] == list(range(len(events)))
+    ids = [uuid.UUID(e["client_id"]) for e in events]
+    assert {i.version for i in ids} == {7}, "the worker makes time-ordered ids (lib/ids.js)"
+    assert [i.int >> 80 for i in ids] == sorted(i.int >> 80 for i in ids)
     helpdesk_tab, billing_tab, kb_tab = (ticket_run.tabs[k] for k in ("helpdesk", "billing", "kb"))
     visible = [summary(e) for e in events if e["type"] not in ("visibility", "tab_switch")]
     billing_url = site_origins.billing + "/billing/customer.html"
