@@ -21,7 +21,12 @@ from app.models import User, Workflow, WorkflowVersion
 from app.pages.rendering import render, templates
 from app.pages.session import CurrentPageUser
 from app.steps.model import PHASE_NAMES, Step
-from app.workflows.access import readable_versions, reads_drafts, require_readable
+from app.workflows.access import (
+    readable_version,
+    readable_versions,
+    reads_drafts,
+    require_readable,
+)
 from app.workflows.carry_over import OrphanedNote
 from app.workflows.changelog import CHANGE_LABELS, signed_duration
 from app.workflows.deps import WorkflowId
@@ -31,7 +36,6 @@ from app.workflows.staleness import Staleness
 from app.workflows.version_data import (
     current_version,
     diff_between,
-    find_version,
     list_versions,
     procedure_of,
     versions_overview,
@@ -98,13 +102,6 @@ def visible_versions(session: Session, user: User, workflow: Workflow
     return tuple(readable_versions(user, list_versions(session, workflow)))
 
 
-def visible_version(session: Session, user: User, workflow: Workflow,
-                    number: int) -> WorkflowVersion:
-    """Version ``number`` if the user may see it (agents: published ones), else 404."""
-    require_readable(session, user, workflow, number)
-    return find_version(session, workflow, number)
-
-
 def versions_section(session: Session, user: User, workflow: Workflow) -> VersionsSection:
     """The versions section of the workflow page, as the user may see it."""
     overview = versions_overview(session, workflow, datetime.now(UTC).date())
@@ -129,7 +126,7 @@ def version_page(request: Request, workflow_id: WorkflowId, number: VersionNumbe
                  user: CurrentPageUser, session: SessionDep) -> HTMLResponse:
     """One version: status, dates, who recorded and published it, its steps and its changes."""
     workflow = visible_workflow(session, user, workflow_id)
-    version = visible_version(session, user, workflow, number)
+    version = readable_version(session, user, workflow, number)
     procedure = procedure_of(version)
     base = version.base_number
     current = current_version(session, workflow)
@@ -153,11 +150,11 @@ def diff_page(
     choices = visible_versions(session, user, workflow)
     if not choices:
         raise NotFound(f"workflow {workflow.id} has no versions to compare yet")
-    new = visible_version(session, user, workflow, to if to is not None else choices[0].number)
+    new = readable_version(session, user, workflow, to if to is not None else choices[0].number)
     if from_ is None:
         earlier = [v.number for v in choices if v.number < new.number]
         from_ = new.base_number or (earlier[0] if earlier else new.number)
-    old = visible_version(session, user, workflow, from_)
+    old = readable_version(session, user, workflow, from_)
     page = DiffPage(workflow, choices, old.number, new.number,
                     diff_between(session, workflow, old.number, new.number))
     return render(request, "diff.html", page,

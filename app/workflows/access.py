@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.models import Role, User, VersionStatus, Workflow, WorkflowVersion
 from app.workflows.version_data import current_version, find_version
 
-__all__ = ["readable_versions", "reads_drafts", "require_readable"]
+__all__ = ["readable_version", "readable_versions", "reads_drafts", "require_readable"]
 
 
 def reads_drafts(user: User) -> bool:
@@ -30,15 +30,21 @@ def readable_versions(user: User, versions: Iterable[WorkflowVersion]) -> list[W
     return [v for v in versions if v.status == VersionStatus.published]
 
 
+def readable_version(
+    session: Session, user: User, workflow: Workflow, number: int
+) -> WorkflowVersion:
+    """Version ``number`` of the workflow if ``user`` may read it, else 404."""
+    version = find_version(session, workflow, number)
+    if not reads_drafts(user) and version.status != VersionStatus.published:
+        raise NotFound(f"workflow {workflow.id} has no version {number}")
+    return version
+
+
 def require_readable(
     session: Session, user: User, workflow: Workflow, number: int | None
 ) -> None:
     """404 unless ``user`` may read version ``number`` of the SOP (``None``: the one in force)."""
-    if reads_drafts(user):
-        return
-    version = (find_version(session, workflow, number) if number is not None
-               else current_version(session, workflow))
-    if version is None:
+    if number is not None:
+        readable_version(session, user, workflow, number)
+    elif not reads_drafts(user) and current_version(session, workflow) is None:
         raise NotFound(f"nothing of workflow {workflow.id} is published yet")
-    if version.status != VersionStatus.published:
-        raise NotFound(f"workflow {workflow.id} has no version {number}")

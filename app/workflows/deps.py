@@ -45,7 +45,7 @@ WorkflowDep = Annotated[Workflow, Depends(load_workflow)]
 LeadWorkflowDep = Annotated[Workflow, Depends(load_workflow_for_lead)]
 
 
-def readable_version(
+def readable_version_number(
     workflow: WorkflowDep,
     user: CurrentUser,
     session: SessionDep,
@@ -57,4 +57,4 @@ def readable_version(
 
 
 #: A route's ``?version=N``, checked: agents read published versions only.
-ReadableVersion = Annotated[int | None, Depends(readable_version)]
+ReadableVersion = Annotated[int | None, Depends(readable_version_number)]

@@ -21,7 +21,7 @@ from app.models import Recording, Role, User, VersionStatus, Workflow, WorkflowV
 from app.models import Step as StepRow
 from app.pipeline import pseudonym
 from app.workflows import versions
-from app.workflows.access import readable_versions, reads_drafts, require_readable
+from app.workflows.access import readable_version, readable_versions, reads_drafts
 from app.workflows.changelog import render_diff_html, render_diff_json, render_diff_markdown
 from app.workflows.deps import LeadWorkflowDep, WorkflowDep
 from app.workflows.merge import merge_recordings
@@ -29,7 +29,6 @@ from app.workflows.version_data import (
     carried_notes,
     current_version,
     diff_between,
-    find_version,
     list_versions,
     open_draft,
     procedure_of,
@@ -119,8 +118,7 @@ def get_version(
     workflow: WorkflowDep, number: VersionNumber, user: CurrentUser, session: SessionDep
 ) -> VersionRead:
     """One version: its procedure, decision points, timing, diff and notes."""
-    require_readable(session, user, workflow, number)
-    return version_read(workflow, find_version(session, workflow, number))
+    return version_read(workflow, readable_version(session, user, workflow, number))
 
 
 @router.post("/publish", response_model=VersionRead)
@@ -147,13 +145,13 @@ def _default_pair(session: Session, user: User, workflow: Workflow, old: int | N
         if not newest:
             raise NotFound(f"workflow {workflow.id} has no versions yet")
         new = newest[0].number
+    newer = readable_version(session, user, workflow, new)
     if old is None:
-        old = find_version(session, workflow, new).base_number
+        old = newer.base_number
         if old is None:
             raise NotFound(f"version {new} has no earlier published version to compare with; "
                            "give 'from'")
-    require_readable(session, user, workflow, old)
-    require_readable(session, user, workflow, new)
+    readable_version(session, user, workflow, old)
     return old, new
 
 
