@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import Row, Table, bindparam, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.database import SessionDep
@@ -65,22 +67,73 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def authenticate_token(session: Session, secret: str) -> User:
-    """The active user behind a bearer token, or ``Unauthorized``."""
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a token speaks for, as much as scoping a query needs (a ``User`` has the same)."""
+
+    id: int
+    team_id: int
+    role: Role
+
+
+_TOKENS = cast(Table, ApiToken.__table__)
+_USERS = cast(Table, User.__table__)
+#: The token and its user in one read: built once, as it runs on every API request.
+_TOKEN_LOOKUP = (
+    select(_TOKENS.c.id, _TOKENS.c.revoked_at, _TOKENS.c.expires_at, _TOKENS.c.last_used_at,
+           _USERS.c.id.label("user_id"), _USERS.c.team_id, _USERS.c.role, _USERS.c.is_active)
+    .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
+)
+_TOUCH = (
+    update(_TOKENS).where(_TOKENS.c.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+)
+
+
+def _checked_token(connection: Connection, secret: str) -> tuple[Row[*tuple[Any, ...]], bool]:
+    """The valid token behind ``secret`` with its user, and whether ``last_used_at`` is due.
+
+    Raises ``Unauthorized`` for an unknown, revoked or expired token or a deactivated user.
+    """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         raise Unauthorized("invalid API token")
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    token = connection.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(secret)}).first()
     now = utcnow()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("invalid or revoked API token")
     if token.expires_at is not None and _aware(token.expires_at) <= now:
         raise Unauthorized("API token expired")
-    if not token.user.is_active:
+    if not token.is_active:
         raise Unauthorized("user is deactivated")
-    if token.last_used_at is None or now - _aware(token.last_used_at) > _LAST_USED_RESOLUTION:
-        token.last_used_at = now
+    due = token.last_used_at is None or now - _aware(token.last_used_at) > _LAST_USED_RESOLUTION
+    if due:
+        connection.execute(_TOUCH, {"token_id": token.id, "now": now})
+    return token, due
+
+
+def token_caller(connection: Connection, secret: str) -> Caller:
+    """The caller behind a bearer token, read with Core in ``connection``'s transaction.
+
+    For the hot path of ingest: no ORM objects are loaded, and a due ``last_used_at`` is
+    written in the caller's transaction, so it is kept when that transaction commits.
+    """
+    token, _ = _checked_token(connection, secret)
+    return Caller(token.user_id, token.team_id, Role(token.role))
+
+
+def authenticate_token(session: Session, secret: str) -> User:
+    """The active user behind a bearer token, or ``Unauthorized``.
+
+    A due ``last_used_at`` is committed at once, so that read-only requests record it too.
+    """
+    token, touched = _checked_token(session.connection(), secret)
+    if touched:
         session.commit()
-    return token.user
+    user = session.get(User, token.user_id)
+    if user is None:  # deleted since the token was read
+        raise Unauthorized("invalid or revoked API token")
+    return user
 
 
 def bearer_secret(request: Request) -> str:

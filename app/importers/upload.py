@@ -165,7 +165,7 @@ def import_recording(
     session.flush()
     redactor = Redactor(settings.allowed_query_params)
     rows = [redacted_row(recording.id, event, redactor, now) for event in events]
-    insert_rows(session, rows)
+    insert_rows(session.connection(), rows)
     recording.manifest = _manifest(imported, rows, redactor.counts)
     pipeline.process_or_mark_failed(session, recording, settings)
     versions.stage_recording(session, recording)

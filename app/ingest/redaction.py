@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = ["Redactor", "redact_path", "redact_text", "redact_url"]
@@ -138,7 +139,8 @@ class Redactor:
     """The redaction of one batch: one tally of what was masked, repeated strings done once.
 
     Pages repeat within a batch (many clicks on one ticket view), so each distinct URL and
-    text is redacted once and its counts are replayed for every repeat.
+    text is redacted once; a repeat costs a dictionary look-up and a use count, and
+    :attr:`counts` multiplies each string's masks by its uses when it is read.
 
     >>> r = Redactor(["tab"])
     >>> r.url("https://x.test/u/jane@doe.com?tab=a"), r.url("https://x.test/u/jane@doe.com?tab=a")
@@ -147,11 +149,13 @@ class Redactor:
     {'path_segments': 2}
     """
 
+    __slots__ = ("_allowed", "_texts", "_urls")
+
     def __init__(self, allowed_params: Iterable[str]) -> None:
-        self.counts: Counter[str] = Counter()
         self._allowed = list(allowed_params)
-        self._texts: dict[str, tuple[str, Counter[str]]] = {}
-        self._urls: dict[str, tuple[str, Counter[str]]] = {}
+        # value -> [redacted, what its redaction masked, uses]
+        self._texts: dict[str, list[Any]] = {}
+        self._urls: dict[str, list[Any]] = {}
 
     def text(self, value: str | None) -> str | None:
         """``redact_text`` of a label or title; ``None`` and ``""`` pass through."""
@@ -160,17 +164,26 @@ class Redactor:
         done = self._texts.get(value)
         if done is None:
             delta: Counter[str] = Counter()
-            done = self._texts[value] = (redact_text(value, delta), delta)
-        if done[1]:
-            self.counts.update(done[1])
-        return done[0]
+            done = self._texts[value] = [redact_text(value, delta), delta, 0]
+        done[2] += 1
+        redacted: str = done[0]
+        return redacted
 
     def url(self, value: str) -> str:
         """``redact_url`` of a page URL with the configured allow-list."""
         done = self._urls.get(value)
         if done is None:
             delta: Counter[str] = Counter()
-            done = self._urls[value] = (redact_url(value, self._allowed, delta), delta)
-        if done[1]:
-            self.counts.update(done[1])
-        return done[0]
+            done = self._urls[value] = [redact_url(value, self._allowed, delta), delta, 0]
+        done[2] += 1
+        redacted: str = done[0]
+        return redacted
+
+    @property
+    def counts(self) -> Counter[str]:
+        """What was masked so far, by kind, counting every use of a string."""
+        total: Counter[str] = Counter()
+        for done in (*self._texts.values(), *self._urls.values()):
+            for kind, n in done[1].items():
+                total[kind] += n * done[2]
+        return total

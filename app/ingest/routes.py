@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import importers, pipeline
-from app.auth import CurrentUser, LeadUser, authenticate_token, bearer_secret
+from app.auth import CurrentUser, LeadUser, bearer_secret, token_caller
 from app.database import SessionDep
 from app.errors import AppError
 from app.ingest import store
@@ -140,12 +140,13 @@ def _store_body(
         except AppError:
             # As on every route, a recording the user may not see is a 404 whatever the body.
             with _write_turn(session):
-                user = authenticate_token(session, secret)
-                store.check_recording_access(session, user, recording_id)
+                caller = token_caller(session.connection(), secret)
+                store.check_recording_access(session, caller, recording_id)
             raise
         batch = store.prepare_batch(recording_id, events, settings)
         with _write_turn(session):
-            return store.store_batch(session, authenticate_token(session, secret), batch, settings)
+            caller = token_caller(session.connection(), secret)
+            return store.store_batch(session, caller, batch, settings)
 
 
 @contextmanager

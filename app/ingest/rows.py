@@ -3,49 +3,38 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
 import pydantic_core
 from sqlalchemy import Table
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Dialect
 
 from app.ingest.redaction import Redactor
 from app.ingest.schemas import Target
 from app.models import Event as EventRow
 
-__all__ = ["event_row", "insert_new_rows", "insert_rows", "redacted_row"]
+__all__ = ["insert_new_rows", "insert_rows", "redacted_row"]
 
 EVENTS = cast(Table, EventRow.__table__)
 
 
-def _target_dict(target: Target, redactor: Redactor) -> dict[str, Any]:
+def _target_dict(target: Target, text: Callable[[str | None], str | None]) -> dict[str, Any]:
     context = target.context
     return {
         "tag": target.tag,
         "role": target.role,
-        "name": redactor.text(target.name),
+        "name": text(target.name),
         "input_type": target.input_type,
-        "selectors": [redactor.text(s) for s in target.selectors],
+        "selectors": [text(s) for s in target.selectors],
         "context": {
-            "heading": redactor.text(context.heading),
-            "dialog": redactor.text(context.dialog),
-            "form": redactor.text(context.form),
-            "landmark": redactor.text(context.landmark),
+            "heading": text(context.heading),
+            "dialog": text(context.dialog),
+            "form": text(context.form),
+            "landmark": text(context.landmark),
         },
     }
-
-
-def event_row(
-    recording_id: int, event: Any, allowed: list[str], counts: Counter[str], now: datetime
-) -> dict[str, Any]:
-    """The ``events`` row of one validated event, redacted; ``counts`` gets what was masked."""
-    redactor = Redactor(allowed)
-    row = redacted_row(recording_id, event, redactor, now)
-    counts.update(redactor.counts)
-    return row
 
 
 def redacted_row(
@@ -56,7 +45,10 @@ def redacted_row(
     ``key`` is ``str(event.id)`` when the caller has it already.
     """
     fields = event.__dict__  # the type-specific fields, without pydantic's slow getattr misses
-    target = fields.get("target")
+    get = fields.get
+    text = redactor.text
+    page = event.page
+    target = get("target")
     return {
         "recording_id": recording_id,
         "client_id": key or str(event.id),
@@ -65,22 +57,22 @@ def redacted_row(
         "ts": event.ts,
         "tab": event.tab,
         "frame": event.frame,
-        "url": redactor.url(event.page.url),
-        "title": redactor.text(event.page.title),
-        "target": _target_dict(target, redactor) if target is not None else None,
-        "field": redactor.text(fields.get("field")),
-        "control": fields.get("control"),
-        "choice": redactor.text(fields.get("choice")),
-        "checked": fields.get("checked"),
-        "transition": fields.get("transition"),
-        "load_ms": fields.get("load_ms"),
-        "state": fields.get("state"),
-        "label": redactor.text(fields.get("label")),
+        "url": redactor.url(page.url),
+        "title": text(page.title),
+        "target": _target_dict(target, text) if target is not None else None,
+        "field": text(get("field")),
+        "control": get("control"),
+        "choice": text(get("choice")),
+        "checked": get("checked"),
+        "transition": get("transition"),
+        "load_ms": get("load_ms"),
+        "state": get("state"),
+        "label": text(get("label")),
         "received_at": now,
     }
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (from :func:`redacted_row`) with one driver ``executemany``.
 
     The rows are plain values already; going through the driver directly skips Core's
@@ -88,7 +80,6 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     pass through each column type's own bind processor (JSON, UTC timestamps), so what is
     stored is what ``insert(EVENTS)`` would store.
     """
-    connection = session.connection()
     dialect = connection.dialect
     columns = [EVENTS.c[name] for name in rows[0]]
     processors = [
@@ -115,7 +106,7 @@ def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     connection.exec_driver_sql(sql, params)
 
 
-def insert_new_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
+def insert_new_rows(connection: Connection, rows: list[dict[str, Any]]) -> list[str]:
     """Insert the rows not stored yet (by recording and client id); returns the ids inserted.
 
     The rows belong to one recording, whose row the caller holds locked, and carry distinct
@@ -126,7 +117,6 @@ def insert_new_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     """
     if not rows:
         return []
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         sql = _recordset_insert_sql(connection.dialect)
         data = pydantic_core.to_json(rows).decode()
@@ -141,7 +131,7 @@ def insert_new_rows(session: Session, rows: list[dict[str, Any]]) -> list[str]:
     )
     new = [row for row in rows if row["client_id"] not in stored]
     if new:
-        insert_rows(session, new)
+        insert_rows(connection, new)
     return [row["client_id"] for row in new]
 
 

@@ -9,15 +9,17 @@ from typing import Any, cast
 
 import pydantic_core
 from pydantic import ValidationError
-from sqlalchemy import Row, Select, Table, func, select, update
+from sqlalchemy import Row, Select, Table, bindparam, func, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from app import pipeline
+from app.auth import Caller
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
 from app.ingest.redaction import Redactor, redact_text
-from app.ingest.rows import event_row, insert_new_rows, redacted_row
+from app.ingest.rows import insert_new_rows, redacted_row
 from app.ingest.schemas import Batch, RecordingCreate
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, Team, User, Workflow, utcnow
@@ -30,7 +32,6 @@ __all__ = [
     "CAPTURED_FIELDS",
     "check_recording_access",
     "create_recording",
-    "event_row",
     "find_or_create_workflow",
     "finish_recording",
     "get_recording_for",
@@ -131,27 +132,38 @@ def new_manifest() -> dict[str, Any]:
                                "screenshots", "video", "DOM snapshots"]}
 
 
-def _visible(query: Select[Any], user: User) -> Select[Any]:
-    """``query`` of recordings narrowed to those ``user`` may see."""
-    query = query.where(Recording.team_id == user.team_id)
-    if user.role == Role.agent:
-        query = query.where(Recording.user_id == user.id)
+def _visible(query: Select[Any], *, agent: bool) -> Select[Any]:
+    """``query`` of recordings narrowed to a caller's: the team's, and for an agent their own.
+
+    The caller comes in when the statement runs, as the parameters from :func:`_scope`, so
+    one statement built at import serves every caller of a kind.
+    """
+    query = query.where(RECORDINGS.c.team_id == bindparam("scope_team_id"))
+    if agent:
+        query = query.where(RECORDINGS.c.user_id == bindparam("scope_user_id"))
     return query
 
 
-def get_recording_for(session: Session, user: User, recording_id: int) -> Recording:
+def _scope(who: User | Caller) -> dict[str, Any]:
+    """The parameters of :func:`_visible` for ``who``."""
+    return {"scope_team_id": who.team_id, "scope_user_id": who.id}
+
+
+def get_recording_for(session: Session, user: User | Caller, recording_id: int) -> Recording:
     """The recording if ``user`` may see it (own, or the team's for leads), else 404."""
-    query = _visible(select(Recording), user).where(Recording.id == recording_id)
-    recording: Recording | None = session.scalar(query)
+    query = _visible(select(Recording).where(Recording.id == recording_id),
+                     agent=user.role == Role.agent)
+    recording: Recording | None = session.scalar(query, _scope(user))
     if recording is None:
         raise NotFound(f"recording {recording_id} not found")
     return recording
 
 
-def check_recording_access(session: Session, user: User, recording_id: int) -> None:
+def check_recording_access(session: Session, user: User | Caller, recording_id: int) -> None:
     """404 unless ``user`` may see the recording; loads nothing of it."""
-    query = _visible(select(Recording.id), user).where(Recording.id == recording_id)
-    if session.connection().execute(query).first() is None:
+    query = _visible(select(RECORDINGS.c.id).where(RECORDINGS.c.id == recording_id),
+                     agent=user.role == Role.agent)
+    if session.connection().execute(query, _scope(user)).first() is None:
         raise NotFound(f"recording {recording_id} not found")
 
 
@@ -180,15 +192,28 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
 
 
-def _lock_recording(session: Session, user: User, recording_id: int) -> Row[Any]:
-    """Status, count and manifest of a recording ``user`` may see, read under a row lock.
+#: Status, count and manifest of one recording the caller may see, under a row lock (on
+#: SQLite the transaction's ``BEGIN IMMEDIATE`` write lock is the lock); by whether the
+#: caller is an agent. Core statements built once: a batch needs nothing of the ORM.
+_LOCK_RECORDING = {
+    agent: _visible(
+        select(RECORDINGS.c.status, RECORDINGS.c.event_count, RECORDINGS.c.manifest)
+        .where(RECORDINGS.c.id == bindparam("recording_id")),
+        agent=agent,
+    ).with_for_update()
+    for agent in (False, True)
+}
+_COUNT_EVENTS = (
+    update(RECORDINGS)
+    .where(RECORDINGS.c.id == bindparam("recording_id"))
+    .values(event_count=bindparam("new_count"), manifest=bindparam("new_manifest"))
+)
 
-    On SQLite the transaction's ``BEGIN IMMEDIATE`` write lock is the lock. A Core select:
-    the ORM's joined workflow and user are not needed here.
-    """
-    query = select(Recording.status, Recording.event_count, Recording.manifest)
-    row = session.connection().execute(
-        _visible(query, user).where(Recording.id == recording_id).with_for_update()
+
+def _lock_recording(connection: Connection, who: User | Caller, recording_id: int) -> Row[Any]:
+    """The locked row of a recording ``who`` may see, else 404."""
+    row = connection.execute(
+        _LOCK_RECORDING[who.role == Role.agent], {**_scope(who), "recording_id": recording_id}
     ).one_or_none()
     if row is None:
         raise NotFound(f"recording {recording_id} not found")
@@ -239,22 +264,23 @@ def _updated_manifest(
 
 
 def store_batch(
-    session: Session, user: User, batch: PreparedBatch, settings: Settings
+    session: Session, who: User | Caller, batch: PreparedBatch, settings: Settings
 ) -> dict[str, int]:
     """Insert the batch's new events in one transaction; duplicates (by client id) are skipped.
 
-    The recording is one ``user`` may see (else 404). Its row is locked first, so concurrent
+    The recording is one ``who`` may see (else 404). Its row is locked first, so concurrent
     batches of one recording are applied one after the other and its status, count and
     manifest are read fresh. Returns ``{inserted, duplicates, received, event_count}`` after
     the commit, so an acknowledgement always means the events are durable. On an error
     nothing is committed: the caller rolls back.
     """
     recording_id = batch.recording_id
-    recording = _lock_recording(session, user, recording_id)
+    connection = session.connection()
+    recording = _lock_recording(connection, who, recording_id)
     if recording.status != RecordingStatus.recording:
         raise Conflict(f"recording {recording_id} is {recording.status}; it takes no more events")
     rows, counts = batch.rows, batch.redacted
-    inserted = set(insert_new_rows(session, rows))
+    inserted = set(insert_new_rows(connection, rows))
     if len(inserted) < len(rows):  # a resend: the manifest counts only what is new
         new = {key: event for key, event in batch.events.items() if key in inserted}
         rows, counts = _redacted_rows(recording_id, new, settings)
@@ -265,12 +291,10 @@ def store_batch(
             "(setting SOP_RECORDER_MAX_EVENTS_PER_RECORDING); finish it and start a new one"
         )
     if rows:
-        session.connection().execute(
-            update(RECORDINGS)
-            .where(RECORDINGS.c.id == recording_id)
-            .values(event_count=new_count,
-                    manifest=_updated_manifest(recording.manifest, rows, counts))
-        )
+        connection.execute(_COUNT_EVENTS, {
+            "recording_id": recording_id, "new_count": new_count,
+            "new_manifest": _updated_manifest(recording.manifest, rows, counts),
+        })
         _expire_loaded(session, recording_id)
     session.commit()
     return {

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts import create_token, revoke_token
 from app.auth import hash_token, issue_token
 from app.models import ApiToken, utcnow
+from tests.factories import batch
 
 
 def me(client: TestClient, token: str) -> Any:
@@ -81,6 +82,22 @@ class TestLastUsed:
         row.last_used_at = utcnow() - timedelta(hours=2)
         session.commit()
         me(client, account.token)
+        used = _row(session, account.token).last_used_at
+        assert used is not None and utcnow() - used < timedelta(minutes=1)
+
+    def test_is_set_by_a_batch_of_events(
+        self, client: TestClient, quick_account: Any, session: Session
+    ) -> None:
+        # The events route reads its token with Core, in the batch's own transaction.
+        account = quick_account()
+        headers = {"Authorization": f"Bearer {account.token}"}
+        opened = client.post("/api/v1/recordings", json={"workflow": "Refund"}, headers=headers)
+        row = _row(session, account.token)
+        row.last_used_at = utcnow() - timedelta(hours=2)
+        session.commit()
+        sent = client.post(f"/api/v1/recordings/{opened.json()['id']}/events", json=batch(3),
+                           headers=headers)
+        assert sent.status_code == 200
         used = _row(session, account.token).last_used_at
         assert used is not None and utcnow() - used < timedelta(minutes=1)
 
