@@ -9,22 +9,19 @@ would draw from the published JSON Schema directly, does not run on this Hypothe
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.ingest.rows import event_row
 from app.ingest.schemas import TS_MAX, TS_MIN, Batch, Control, Transition
+from app.ingest.store import prepare_batch
 from app.models import Event as EventRow
 from app.pipeline import configured_stages, raw_event
 from app.settings import Settings
 from app.steps.derive import derive_steps
 
 SETTINGS = Settings()
-NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def text(max_size: int) -> st.SearchStrategy[str]:
@@ -88,10 +85,8 @@ def event_streams(draw: Any) -> list[dict[str, Any]]:
 
 def stored(events: list[dict[str, Any]]) -> list[Any]:
     """What the pipeline would load after ingest: validated, redacted, as stored rows."""
-    validated = {str(e.id): e for e in Batch.model_validate({"events": events}).events}.values()
-    counts: Counter[str] = Counter()
-    rows = [event_row(1, event, SETTINGS.allowed_query_params, counts, NOW) for event in validated]
-    return [raw_event(EventRow(**row)) for row in rows]
+    batch = prepare_batch(1, Batch.model_validate({"events": events}).events, SETTINGS)
+    return [raw_event(EventRow(**row)) for row in batch.rows]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
