@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 __all__ = ["Redactor", "redact_path", "redact_text", "redact_url"]
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DIGIT = re.compile(r"\d")
 _DIGITISH = re.compile(r"\+?\(?\d[\d \t().-]{5,}\d")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
@@ -50,17 +51,20 @@ def redact_text(text: str, counts: Counter[str]) -> str:
     """
     if not text:
         return text
+    if "@" in text:  # the cheap test first: most labels hold no address and no digits
 
-    def _email(match: re.Match[str]) -> str:
-        counts["emails"] += 1
-        return "[email]"
+        def _email(match: re.Match[str]) -> str:
+            counts["emails"] += 1
+            return "[email]"
 
-    text = _EMAIL.sub(_email, text)
+        text = _EMAIL.sub(_email, text)
+    if _DIGIT.search(text) is None:
+        return text
     return _DIGITISH.sub(lambda m: _mask_digit_run(m, counts), text)
 
 
 def _placeholder(segment: str) -> str | None:
-    if not segment:
+    if not segment or (len(segment) < 16 and segment.isalpha()):  # a word: never an id
         return None
     if _NUMBER.match(segment):
         return "{id}"

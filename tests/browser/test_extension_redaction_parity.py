@@ -27,6 +27,7 @@ TEXTS = [
     "Due 2024-05-01T10:00:00 and 2024-05-01 12:30",
     "Müller <hans.müller@beispiel.de> wrote",
     "short 12345 and #4821 and 2024",
+    "Submit as Solved",
     "4111-1111-1111-1111 (Visa)",
     "",
     *PAYLOADS,
@@ -39,6 +40,7 @@ PATHS = [
     "/reset/a8F3kLm9Qw2Zx7Cv1Bn4Hj6Kp",
     "/orders/AB123456/items",
     "/browse/PROJ-123",
+    "/files/deadbeefdeadbeefcafe/abcdefabcdefabcd/Straße",
     "/",
 ]
 URLS = [
