@@ -26,7 +26,6 @@ from app.settings import Settings, get_settings
 from app.workflows.routes import router as workflows_router
 from app.workflows.version_routes import router as versions_router
 
-
 #: New container objects between two collections of the youngest generation (CPython's
 #: default is 700). A batch of 500 events makes tens of thousands, nearly all freed with
 #: their request, so the default runs a collection every few events for nothing.

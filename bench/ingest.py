@@ -44,7 +44,7 @@ from app import accounts  # noqa: E402
 from app.database import make_engine, make_session_factory  # noqa: E402
 from app.ingest.redaction import Redactor  # noqa: E402
 from app.ingest.rows import redacted_row  # noqa: E402
-from app.ingest.schemas import Batch, RecordingCreate  # noqa: E402
+from app.ingest.schemas import BATCH, RecordingCreate  # noqa: E402
 from app.ingest.store import create_recording  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import utcnow  # noqa: E402
@@ -239,7 +239,7 @@ def raw_rows(bodies: list[bytes], recording_id: int) -> list[tuple[Any, ...]]:
     rows = []
     for body in bodies:
         redactor = Redactor(settings.allowed_query_params)
-        for event in Batch.model_validate_json(body).events:
+        for event in BATCH.validate_json(body)["events"]:
             row = redacted_row(recording_id, event, redactor, utcnow())
             row["target"] = json.dumps(row["target"]) if row["target"] is not None else None
             rows.append(tuple(row[c] for c in COLUMNS))

@@ -16,13 +16,14 @@ from app.auth import CurrentUser, LeadUser, bearer_secret, token_caller
 from app.database import SessionDep
 from app.errors import AppError
 from app.ingest import store
-from app.ingest.body import parse_json, read_limited_body
+from app.ingest.body import read_limited_body
 from app.ingest.schemas import (
-    Batch,
+    BATCH,
     BatchAck,
     RecordingCreate,
     RecordingPage,
     RecordingRead,
+    batch_schema,
     inline_schema,
 )
 from app.ingest.write_lock import writer_turn
@@ -89,10 +90,7 @@ def me(user: CurrentUser) -> dict[str, Any]:
 @router.get("/schema/events", summary="JSON Schema of wire format v1")
 def event_schema() -> dict[str, Any]:
     """The JSON Schema that every events batch must satisfy."""
-    schema = Batch.model_json_schema()
-    schema["$id"] = "https://sop-recorder.local/schema/events/v1"
-    schema["title"] = "SOP Recorder events batch, wire format v1"
-    return schema
+    return batch_schema()
 
 
 @router.post("/recordings", status_code=201, response_model=RecordingRead)
@@ -110,7 +108,7 @@ def create_recording(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": inline_schema(Batch)}},
+            "content": {"application/json": {"schema": inline_schema(BATCH.json_schema())}},
         }
     },
 )
@@ -136,7 +134,7 @@ def _store_body(
 ) -> dict[str, int]:
     with factory() as session:
         try:
-            events = store.validate_batch(parse_json(body), settings)
+            events = store.validate_body(body, settings)
         except AppError:
             # As on every route, a recording the user may not see is a 404 whatever the body.
             with _write_turn(session):

@@ -12,7 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 
 from app.ingest.redaction import Redactor
-from app.ingest.schemas import Target
+from app.ingest.schemas import Target, TargetContext
 from app.models import Event as EventRow
 
 __all__ = ["insert_new_rows", "insert_rows", "redacted_row"]
@@ -20,19 +20,22 @@ __all__ = ["insert_new_rows", "insert_rows", "redacted_row"]
 EVENTS = cast(Table, EventRow.__table__)
 
 
+_NO_CONTEXT: TargetContext = {}
+
+
 def _target_dict(target: Target, text: Callable[[str | None], str | None]) -> dict[str, Any]:
-    context = target.context
+    context = target.get("context", _NO_CONTEXT)
     return {
-        "tag": target.tag,
-        "role": target.role,
-        "name": text(target.name),
-        "input_type": target.input_type,
-        "selectors": [text(s) for s in target.selectors],
+        "tag": target["tag"],
+        "role": target.get("role"),
+        "name": text(target.get("name")),
+        "input_type": target.get("input_type"),
+        "selectors": [text(s) for s in target.get("selectors", ())],
         "context": {
-            "heading": text(context.heading),
-            "dialog": text(context.dialog),
-            "form": text(context.form),
-            "landmark": text(context.landmark),
+            "heading": text(context.get("heading")),
+            "dialog": text(context.get("dialog")),
+            "form": text(context.get("form")),
+            "landmark": text(context.get("landmark")),
         },
     }
 
@@ -42,23 +45,23 @@ def redacted_row(
 ) -> dict[str, Any]:
     """The ``events`` row of one validated event, redacted (DESIGN §3 rule 4) by ``redactor``.
 
-    ``key`` is ``str(event.id)`` when the caller has it already.
+    ``event`` is a validated wire event (a dict; optional fields may be absent, and get their
+    default here). ``key`` is ``str(event["id"])`` when the caller has it already.
     """
-    fields = event.__dict__  # the type-specific fields, without pydantic's slow getattr misses
-    get = fields.get
+    get = event.get
     text = redactor.text
-    page = event.page
+    page = event["page"]
     target = get("target")
     return {
         "recording_id": recording_id,
-        "client_id": key or str(event.id),
-        "seq": event.seq,
-        "type": event.type,
-        "ts": event.ts,
-        "tab": event.tab,
-        "frame": event.frame,
-        "url": redactor.url(page.url),
-        "title": text(page.title),
+        "client_id": key or str(event["id"]),
+        "seq": event["seq"],
+        "type": event["type"],
+        "ts": event["ts"],
+        "tab": event["tab"],
+        "frame": event["frame"],
+        "url": redactor.url(page["url"]),
+        "title": text(page.get("title", "")),
         "target": _target_dict(target, text) if target is not None else None,
         "field": text(get("field")),
         "control": get("control"),

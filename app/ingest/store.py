@@ -18,9 +18,10 @@ from sqlalchemy.orm.util import identity_key
 from app import pipeline
 from app.auth import Caller
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
+from app.ingest.body import parse_json
 from app.ingest.redaction import Redactor, redact_text
 from app.ingest.rows import insert_new_rows, redacted_row
-from app.ingest.schemas import Batch, RecordingCreate
+from app.ingest.schemas import BATCH, RecordingCreate
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, Team, User, Workflow, utcnow
 from app.settings import Settings
@@ -39,6 +40,7 @@ __all__ = [
     "prepare_batch",
     "store_batch",
     "validate_batch",
+    "validate_body",
 ]
 
 #: What the server stores of each kind of event (the capture manifest quotes it).
@@ -185,11 +187,37 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
                     errors=[{"loc": f"events[{index}]", "msg": "event too large"}],
                 )
     try:
-        return Batch.model_validate(payload).events
+        return BATCH.validate_python(payload)["events"]
     except ValidationError as exc:
         errors = validation_errors(list(exc.errors()))
         first = errors[0]
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
+
+
+#: pydantic accepts a UUID in several spellings, the longest 9 bytes over the canonical one
+#: that a validated event re-serializes with.
+_ID_SPELLING_MARGIN = len("urn:uuid:")
+
+
+def validate_body(body: bytes, settings: Settings) -> list[Any]:
+    """The events of a raw JSON body, validated whole: ``validate_batch(parse_json(body))``.
+
+    A valid batch, the common case, is validated straight from the bytes, which saves a
+    third of the time; a body that fails, or that comes near a limit, takes the parsing
+    path, which finds the same fault and names it as it always has.
+    """
+    if b"\\u0000" not in body:  # parse_json removes NUL characters before validating
+        try:
+            events: list[Any] = BATCH.validate_json(body)["events"]
+        except ValidationError:
+            pass
+        else:
+            limit = settings.max_event_bytes - _ID_SPELLING_MARGIN
+            if len(events) <= settings.max_events_per_batch and all(
+                len(pydantic_core.to_json(event)) <= limit for event in events
+            ):
+                return events
+    return validate_batch(parse_json(body), settings)
 
 
 #: Status, count and manifest of one recording the caller may see, under a row lock (on
@@ -235,7 +263,7 @@ def prepare_batch(recording_id: int, events: Sequence[Any], settings: Settings) 
     """Redact a validated batch into ``events`` rows; pure, so it runs before the write lock."""
     distinct: dict[str, Any] = {}
     for event in events:
-        distinct.setdefault(str(event.id), event)
+        distinct.setdefault(str(event["id"]), event)
     rows, counts = _redacted_rows(recording_id, distinct, settings)
     return PreparedBatch(recording_id, len(events), distinct, rows, counts)
 

@@ -38,20 +38,21 @@ def raw_events(wire: list[dict[str, Any]]) -> list[RawEvent]:
     out = []
     for item in wire:
         event = _EVENT.validate_python(item)
-        target = getattr(event, "target", None)
+        target = event.get("target")
         info = None
         if target is not None:
-            info = TargetInfo(tag=target.tag, role=target.role, name=target.name,
-                              input_type=target.input_type, selectors=tuple(target.selectors),
-                              form=target.context.form)
+            info = TargetInfo(tag=target["tag"], role=target.get("role"),
+                              name=target.get("name"), input_type=target.get("input_type"),
+                              selectors=tuple(target.get("selectors", ())),
+                              form=target.get("context", {}).get("form"))
         out.append(RawEvent(
-            id=str(event.id), seq=event.seq, type=event.type, ts=event.ts, tab=event.tab,
-            frame=event.frame, url=event.page.url, title=event.page.title, target=info,
-            field=getattr(event, "field", None), control=getattr(event, "control", None),
-            choice=getattr(event, "choice", None), checked=getattr(event, "checked", None),
-            transition=getattr(event, "transition", None),
-            load_ms=getattr(event, "load_ms", None), state=getattr(event, "state", None),
-            label=getattr(event, "label", None),
+            id=str(event["id"]), seq=event["seq"], type=event["type"], ts=event["ts"],
+            tab=event["tab"], frame=event["frame"], url=event["page"]["url"],
+            title=event["page"].get("title", ""), target=info,
+            field=event.get("field"), control=event.get("control"),
+            choice=event.get("choice"), checked=event.get("checked"),
+            transition=event.get("transition"), load_ms=event.get("load_ms"),
+            state=event.get("state"), label=event.get("label"),
         ))
     return out
 

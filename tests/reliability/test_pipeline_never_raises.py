@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.ingest.schemas import TS_MAX, TS_MIN, Batch, Control, Transition
+from app.ingest.schemas import BATCH, TS_MAX, TS_MIN, Control, Transition
 from app.ingest.store import prepare_batch
 from app.models import Event as EventRow
 from app.pipeline import configured_stages, raw_event
@@ -85,7 +85,7 @@ def event_streams(draw: Any) -> list[dict[str, Any]]:
 
 def stored(events: list[dict[str, Any]]) -> list[Any]:
     """What the pipeline would load after ingest: validated, redacted, as stored rows."""
-    batch = prepare_batch(1, Batch.model_validate({"events": events}).events, SETTINGS)
+    batch = prepare_batch(1, BATCH.validate_python({"events": events})["events"], SETTINGS)
     return [raw_event(EventRow(**row)) for row in batch.rows]
 
 
