@@ -12,7 +12,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 
 from app.ingest.redaction import Redactor
-from app.ingest.schemas import Target, TargetContext
+from app.ingest.schemas import Target, TargetContext, client_key
 from app.models import Event as EventRow
 
 __all__ = ["insert_new_rows", "insert_rows", "redacted_row"]
@@ -54,7 +54,7 @@ def redacted_row(
     target = get("target")
     return {
         "recording_id": recording_id,
-        "client_id": key or str(event["id"]),
+        "client_id": key or client_key(event["id"]),
         "seq": event["seq"],
         "type": event["type"],
         "ts": event["ts"],

@@ -19,6 +19,7 @@ __all__ = [
     "RecordingPage",
     "RecordingRead",
     "batch_schema",
+    "client_key",
 ]
 
 Short = Annotated[str, StringConstraints(max_length=64)]
@@ -71,9 +72,30 @@ class Target(TypedDict):
         ("dialog", "form", "heading", "landmark")))]]
 
 
+#: An event's id: a UUID as a string, in any case, with or without its hyphens. Kept as the
+#: string it came in (a ``UUID`` object would cost a parse and a re-format per event);
+#: :func:`client_key` gives the spelling it is stored under.
+ClientId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9A-Fa-f]{8}(-?[0-9A-Fa-f]{4}){3}-?[0-9A-Fa-f]{12}$"),
+    Field(json_schema_extra={"format": "uuid"}),
+]
+
+
+def client_key(client_id: str) -> str:
+    """The canonical spelling of a valid client id (lower case, hyphenated), its stored key.
+
+    >>> client_key("0190A0C4-0000-7000-8000-000000000001")
+    '0190a0c4-0000-7000-8000-000000000001'
+    >>> client_key("0190a0c400007000800000000000000a")
+    '0190a0c4-0000-7000-8000-00000000000a'
+    """
+    return client_id.lower() if len(client_id) == 36 else str(UUID(client_id))
+
+
 @_CLOSED
 class _EventBase(TypedDict):
-    id: UUID
+    id: ClientId
     seq: Annotated[int, Field(ge=0, le=2**53 - 1)]
     ts: Annotated[int, Field(ge=TS_MIN, le=TS_MAX)]
     tab: Annotated[int, Field(ge=-1, le=INT32)]

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from app.importers.devtools import read_user_flow
-from app.ingest.schemas import Event
+from app.ingest.schemas import Event, client_key
 from app.steps.derive import derive_steps
 from app.steps.model import RawEvent, TargetInfo
 from tests.conftest import SHARED
@@ -46,7 +46,7 @@ def raw_events(wire: list[dict[str, Any]]) -> list[RawEvent]:
                               selectors=tuple(target.get("selectors", ())),
                               form=target.get("context", {}).get("form"))
         out.append(RawEvent(
-            id=str(event["id"]), seq=event["seq"], type=event["type"], ts=event["ts"],
+            id=client_key(event["id"]), seq=event["seq"], type=event["type"], ts=event["ts"],
             tab=event["tab"], frame=event["frame"], url=event["page"]["url"],
             title=event["page"].get("title", ""), target=info,
             field=event.get("field"), control=event.get("control"),

@@ -136,6 +136,23 @@ class TestEvents:
         row = session.scalars(select(Event).where(Event.recording_id == rid)).one()
         assert (row.seq, row.title) == (1, "First")
 
+    def test_an_id_is_the_same_key_in_every_spelling(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        # Upper case and no hyphens are the same UUID: stored once, under the canonical form.
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        url = f"/api/v1/recordings/{rid}/events"
+        sent = event("click", seq=1)
+        canonical = sent["id"]
+        for spelling in (canonical.upper(), canonical.replace("-", ""), canonical):
+            client.post(url, json={"events": [{**sent, "id": spelling}]}, headers=agent.headers)
+        assert session.scalars(select(Event.client_id).where(Event.recording_id == rid)).all() == [
+            canonical]
+        braces = client.post(url, json={"events": [{**sent, "id": "{" + canonical + "}"}]},
+                             headers=agent.headers)
+        assert braces.status_code == 422 and braces.json()["detail"].startswith("events[0].id")
+
     def test_finished_recording_refuses_events(self, client: TestClient, make_account: Any) -> None:
         agent = make_account("agent")
         rid = open_recording(client, agent)

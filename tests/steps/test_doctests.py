@@ -1,4 +1,4 @@
-"""Run the doctest examples of every pure stage and importer module."""
+"""Run the doctest examples of every pure stage, importer and ingest module."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from types import ModuleType
 import pytest
 
 import app.importers
+import app.ingest
 import app.steps
 
 
 def _modules() -> list[ModuleType]:
     out = []
-    for package in (app.steps, app.importers):
+    for package in (app.steps, app.importers, app.ingest):
         for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
             out.append(importlib.import_module(info.name))
     return out
