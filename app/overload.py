@@ -55,11 +55,14 @@ class AdmissionLimit:
             self._running = asyncio.Semaphore(self.capacity)
         self._admitted += 1
         try:
-            try:
-                await asyncio.wait_for(self._running.acquire(), self.max_wait_s)
-            except TimeoutError:
-                await self._refuse(send)
-                return
+            if self._running.locked():  # wait_for wraps the wait in a task: only when waiting
+                try:
+                    await asyncio.wait_for(self._running.acquire(), self.max_wait_s)
+                except TimeoutError:
+                    await self._refuse(send)
+                    return
+            else:
+                await self._running.acquire()  # free: returns at once
             try:
                 await self.app(scope, receive, send)
             finally:
