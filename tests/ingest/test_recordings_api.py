@@ -153,6 +153,23 @@ class TestEvents:
                              headers=agent.headers)
         assert braces.status_code == 422 and braces.json()["detail"].startswith("events[0].id")
 
+    def test_a_valid_event_over_the_size_limit_is_refused(
+        self, client: TestClient, make_account: Any, session: Session
+    ) -> None:
+        # Every field within its own cap, but control characters serialize to six bytes
+        # each: 10 selectors of 1,000 of them make an event of about 60 KB (limit 32 KB).
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        heavy = event("click", seq=2)
+        heavy["target"]["selectors"] = ["\x01" * 1000] * 10
+        response = client.post(f"/api/v1/recordings/{rid}/events",
+                               json={"events": [event("click", seq=1), heavy]},
+                               headers=agent.headers)
+        assert response.status_code == 413
+        assert response.json()["errors"][0]["loc"] == "events[1]"
+        assert session.scalar(select(func.count()).select_from(Event)
+                              .where(Event.recording_id == rid)) == 0
+
     def test_finished_recording_refuses_events(self, client: TestClient, make_account: Any) -> None:
         agent = make_account("agent")
         rid = open_recording(client, agent)
