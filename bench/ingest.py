@@ -10,6 +10,11 @@ the same schema through the bare driver (sqlite3 / psycopg), one transaction per
 the ratio ours / raw. It also reports the server's CPU time per event (from ``/proc``), which
 says what one core could do when the machine is shared and wall-clock rates are not, and how
 many cores the server kept busy (one worker's Python code runs on one core at a time).
+
+The clients send back to back, so that the rate is the most the server takes; their latency
+is then mostly queueing (by Little's law 4 / batches per second). A second line per batch size
+runs the same clients paced at the target rate of the database (``TARGET_RATES``), each batch
+timed from its scheduled send: the latency a client sees while the service carries that load.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ from app.models import utcnow  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 BASE_TS = 1_763_800_000_000
+#: The issue's targets; each batch size also runs paced at its database's target rate.
+TARGET_RATES = {"SQLite": 15_000, "PostgreSQL": 10_000}
 COLUMNS = ["recording_id", "client_id", "seq", "type", "ts", "tab", "frame", "url", "title",
            "target", "field", "control", "choice", "checked", "transition", "load_ms", "state",
            "label", "received_at"]
@@ -187,8 +194,16 @@ def make_bodies(batch_size: int, batches: int, seed: int) -> list[bytes]:
             for _ in range(batches)]
 
 
-def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> Result:
-    """Each client opens a recording and sends its bodies one after the other."""
+def run_clients(
+    base: str, tokens: list[str], all_bodies: list[list[bytes]], rate: float | None = None
+) -> Result:
+    """Each client opens a recording and sends its bodies one after the other.
+
+    Back to back by default, which measures the most the server can take. With ``rate``
+    (events per second, all clients together) each client sends on a fixed schedule instead,
+    the clients evenly staggered, and a batch's latency counts from its scheduled time: what
+    a client sees while the service runs at that load, delays from falling behind included.
+    """
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -208,8 +223,16 @@ def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> 
                 start_barrier.wait()
             except threading.BrokenBarrierError:
                 return
-            for body in bodies:
+            start = time.perf_counter()
+            interval = 0.0
+            if rate:
+                interval = body_events(bodies[0]) * len(tokens) / rate
+                start += interval * tokens.index(token) / len(tokens)
+            for n, body in enumerate(bodies):
                 t0 = time.perf_counter()
+                if rate:
+                    t0 = start + n * interval
+                    time.sleep(max(0.0, t0 - time.perf_counter()))
                 response = http.post(f"/api/v1/recordings/{rid}/events", content=body)
                 mine.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
@@ -229,8 +252,13 @@ def run_clients(base: str, tokens: list[str], all_bodies: list[list[bytes]]) -> 
     seconds = time.perf_counter() - t0
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
-    events = sum(body.count(b'"seq":') for bodies in all_bodies for body in bodies)
+    events = sum(body_events(body) for bodies in all_bodies for body in bodies)
     return Result(events, seconds, latencies)
+
+
+def body_events(body: bytes) -> int:
+    """How many events a pre-encoded body holds."""
+    return body.count(b'"seq":')
 
 
 def raw_rows(bodies: list[bytes], recording_id: int) -> list[tuple[Any, ...]]:
@@ -311,6 +339,14 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
                     f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} | "
                     f"{cpu_used / result.seconds:.2f} |"
+                )
+                print(lines[-1], flush=True)
+                target = TARGET_RATES[label]
+                paced = run_clients(base, tokens, bodies, rate=target)
+                lines.append(
+                    f"| {label}, paced at {target:,} events/s | {batch_size} | {paced.events} | "
+                    f"{paced.rate:,.0f} | {paced.percentile(0.5):.1f} | "
+                    f"{paced.percentile(0.99):.1f} | | | | |"
                 )
                 print(lines[-1], flush=True)
     return lines
