@@ -48,7 +48,7 @@ def tune_interpreter_for_serving() -> None:
     benchmark measured a third less CPU per event and p99 halved with it. The youngest
     generation is then collected less often (:data:`YOUNG_GENERATION_THRESHOLD`), which saves
     a further few per cent per batch, and threads switch sooner (:data:`SWITCH_INTERVAL_S`;
-    5 to 30 % more events/s in paired runs; docs/benchmarks.md, Ingest).
+    up to 40 % more events/s in paired runs, never fewer; docs/benchmarks.md, Ingest).
     """
     gc.collect()
     gc.freeze()
