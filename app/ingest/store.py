@@ -194,8 +194,6 @@ def validate_batch(payload: Any, settings: Settings) -> list[Any]:
         raise Unprocessable(f"{first['loc']}: {first['msg']}", errors=errors) from exc
 
 
-
-
 def validate_body(body: bytes, settings: Settings) -> list[Any]:
     """The events of a raw JSON body, validated whole: ``validate_batch(parse_json(body))``.
 
@@ -210,8 +208,8 @@ def validate_body(body: bytes, settings: Settings) -> list[Any]:
             pass
         else:
             # Valid events are the dicts as sent, so they measure as validate_batch measures;
-            # none re-serializes longer than its text in the body, so a body within the limit
-            # (the extension's usual few events) needs no measuring.
+            # no event re-serializes longer than the body that holds it, so a body within the
+            # limit (the extension's usual few events) needs no measuring.
             if len(events) <= settings.max_events_per_batch and (
                 len(body) <= settings.max_event_bytes
                 or all(len(pydantic_core.to_json(event)) <= settings.max_event_bytes
