@@ -8,10 +8,13 @@
 
   const EMAIL = /[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+/gu;
   const EMAIL_ONE = /[\p{L}\p{N}_.+-]+@[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)+/u;
-  const DIGITISH = /\+?\(?\d[\d \t().-]{5,}\d/g;
-  const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+  // Digits are every script's decimal digits (\p{Nd}), as Python's \d on the server:
+  // a phone number typed in fullwidth digits is masked here too.
+  const DIGITISH = /\+?\(?\p{Nd}[\p{Nd} \t().-]{5,}\p{Nd}/gu;
+  const ISO_DATE = /^\p{Nd}{4}-\p{Nd}{2}-\p{Nd}{2}/u;
   const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-  const NUMBER = /^\d+$/;
+  const NUMBER = /^\p{Nd}+$/u;
+  const DIGIT = /\p{Nd}/gu;
   const HEXISH = /^[0-9a-f]{16,}$/i;
   const TOKENISH = /^[A-Za-z0-9_-]{24,}$/;
   const PREFIXED_ID = /^[a-z]{2,6}_[A-Za-z0-9]{8,}$/;
@@ -23,9 +26,7 @@
   }
 
   function countDigits(text) {
-    let n = 0;
-    for (const ch of text) if (ch >= "0" && ch <= "9") n += 1;
-    return n;
+    return (text.match(DIGIT) || []).length;
   }
 
   function maskDigitRun(text, counts) {

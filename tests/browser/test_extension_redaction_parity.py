@@ -28,6 +28,7 @@ TEXTS = [
     "Müller <hans.müller@beispiel.de> wrote",
     "short 12345 and #4821 and 2024",
     "Submit as Solved",
+    "Phone ０１２３４５６７８９ or ٠١٢٣٤٥٦٧٨٩ (other scripts' digits)",
     "4111-1111-1111-1111 (Visa)",
     "",
     *PAYLOADS,
@@ -40,6 +41,7 @@ PATHS = [
     "/reset/a8F3kLm9Qw2Zx7Cv1Bn4Hj6Kp",
     "/orders/AB123456/items",
     "/browse/PROJ-123",
+    "/orders/１２３４５６７/items",
     "/files/deadbeefdeadbeefcafe/abcdefabcdefabcd/Straße",
     "/",
 ]
