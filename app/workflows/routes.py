@@ -21,7 +21,7 @@ from app.exports import (
 )
 from app.ingest.routes import RecordingDep, SettingsDep
 from app.models import Recording, RecordingStatus, Workflow
-from app.workflows import edits
+from app.workflows import access, edits
 from app.workflows.deps import LeadWorkflowDep, ReadableVersion, WorkflowDep
 from app.workflows.schemas import (
     StepNoteIn,
@@ -106,9 +106,16 @@ def _read(session: Session, workflow: Workflow) -> WorkflowRead:
 
 
 @router.get("/workflows/{workflow_id}", response_model=WorkflowRead)
-def get_workflow(workflow: WorkflowDep, session: SessionDep) -> WorkflowRead:
-    """One workflow with the lead's sections and step notes."""
-    return _read(session, workflow)
+def get_workflow(workflow: WorkflowDep, user: CurrentUser, session: SessionDep) -> WorkflowRead:
+    """One workflow; for leads and admins with the lead's working sections and step notes.
+
+    Agents read published SOPs only (DESIGN §7): the working sections are the unpublished
+    draft's, so an agent gets them empty and reads them in the published SOP.
+    """
+    read = _read(session, workflow)
+    if not access.reads_drafts(user):
+        read = read.model_copy(update={"details": {}, "step_notes": {}})
+    return read
 
 
 @router.patch("/workflows/{workflow_id}", response_model=WorkflowRead)

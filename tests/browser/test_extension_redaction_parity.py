@@ -18,6 +18,8 @@ from tests.injection_corpus import PAYLOADS
 
 REDACT_JS = Path(__file__).resolve().parents[2] / "recorder_extension" / "lib" / "redact.js"
 ALLOWED = ["tab", "view", "filter", "status", "sort", "page", "section"]
+FULLWIDTH_DIGITS = "".join(chr(0xFF10 + digit) for digit in range(10))
+ARABIC_INDIC_DIGITS = "".join(chr(0x0660 + digit) for digit in range(10))
 
 TEXTS = [
     "Refund jane@doe.com card 4111 1111 1111 1111, ticket #4821",
@@ -28,7 +30,7 @@ TEXTS = [
     "Müller <hans.müller@beispiel.de> wrote",
     "short 12345 and #4821 and 2024",
     "Submit as Solved",
-    "Phone ０１２３４５６７８９ or ٠١٢٣٤٥٦٧٨٩ (other scripts' digits)",
+    f"Phone {FULLWIDTH_DIGITS} or {ARABIC_INDIC_DIGITS} (other scripts' digits)",
     "4111-1111-1111-1111 (Visa)",
     "",
     *PAYLOADS,
@@ -41,7 +43,7 @@ PATHS = [
     "/reset/a8F3kLm9Qw2Zx7Cv1Bn4Hj6Kp",
     "/orders/AB123456/items",
     "/browse/PROJ-123",
-    "/orders/１２３４５６７/items",
+    f"/orders/{FULLWIDTH_DIGITS[1:8]}/items",
     "/files/deadbeefdeadbeefcafe/abcdefabcdefabcd/Straße",
     "/",
 ]

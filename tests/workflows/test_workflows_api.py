@@ -76,6 +76,21 @@ class TestListAndGet:
             assert "Refund" not in response.text
 
 
+    def test_agents_do_not_read_the_working_sections(self, client, session, make_account) -> None:
+        # What a lead writes is a draft until published; agents read published SOPs only.
+        lead, agent = make_account("lead"), make_account("agent")
+        workflow = make_workflow(session, lead)
+        client.patch(f"/api/v1/workflows/{workflow.id}", json={"details": DETAILS},
+                     headers=lead.headers)
+        client.put(f"/api/v1/workflows/{workflow.id}/step-notes/click:submit",
+                   json={"note": "Check the invoice first"}, headers=lead.headers)
+        as_lead = client.get(f"/api/v1/workflows/{workflow.id}", headers=lead.headers).json()
+        as_agent = client.get(f"/api/v1/workflows/{workflow.id}", headers=agent.headers).json()
+        assert as_lead["details"]["purpose"] == DETAILS["purpose"] and as_lead["step_notes"]
+        assert (as_agent["details"], as_agent["step_notes"]) == ({}, {})
+        assert as_agent["name"] == as_lead["name"]
+
+
 class TestEdits:
     def test_lead_patches_sections_and_they_reach_the_sop(self, client, session,
                                                           make_account) -> None:
