@@ -46,7 +46,7 @@ def redacted_row(
     """The ``events`` row of one validated event, redacted (DESIGN §3 rule 4) by ``redactor``.
 
     ``event`` is a validated wire event (a dict; optional fields may be absent, and get their
-    default here). ``key`` is ``str(event["id"])`` when the caller has it already.
+    default here). ``key`` is ``client_key(event["id"])`` when the caller has it already.
     """
     get = event.get
     text = redactor.text
