@@ -75,18 +75,29 @@ def redacted_row(
     }
 
 
+#: Rows per SQLite ``INSERT``: one statement of many rows runs its whole B-tree work in one
+#: ``sqlite3_step``, which the driver calls with the GIL released; ``executemany`` steps once
+#: per row, and under load each step waited for the GIL again (a batch of 500 took 500 turns).
+#: 500 rows of the widest row stay far below SQLite's 32,766 parameters per statement.
+SQLITE_ROWS_PER_STATEMENT = 500
+
+
 def insert_rows(
     connection: Connection, rows: list[dict[str, Any]], *, skip_stored: bool = False
 ) -> int:
-    """Insert ``rows`` (from :func:`redacted_row`) with one driver ``executemany``.
+    """Insert ``rows`` (from :func:`redacted_row`) straight through the driver.
 
     The rows are plain values already; going through the driver directly skips Core's
     per-row parameter processing, which was a third of the time of a batch. Values still
     pass through each column type's own bind processor (JSON, UTC timestamps), so what is
-    stored is what ``insert(EVENTS)`` would store. With ``skip_stored``, a row whose
-    recording and client id are stored already is skipped. Returns how many were inserted.
+    stored is what ``insert(EVENTS)`` would store. SQLite gets multi-row ``INSERT``s of up
+    to :data:`SQLITE_ROWS_PER_STATEMENT` rows, PostgreSQL one pipelined ``executemany``.
+    With ``skip_stored``, a row whose recording and client id are stored already is
+    skipped. Returns how many were inserted.
     """
-    sql, processors = _insert_plan(connection.dialect, tuple(rows[0]), skip_stored)
+    dialect = connection.dialect
+    names = tuple(rows[0])
+    processors = _bind_processors(dialect, names)
     params = []
     last: dict[int, tuple[Any, Any]] = {}  # a value shared by every row is processed once
     for row in rows:
@@ -99,28 +110,40 @@ def insert_rows(
             if done is None or done[0] is not value:
                 done = last[index] = (value, processor(value))
             values[index] = done[1]
-        params.append(tuple(values))
-    inserted: int = connection.exec_driver_sql(sql, params).rowcount
+        params.append(values)
+    if dialect.name != "sqlite":
+        sql = _insert_sql(dialect, names, 1, skip_stored)
+        return int(connection.exec_driver_sql(sql, [tuple(p) for p in params]).rowcount)
+    inserted = 0
+    for start in range(0, len(params), SQLITE_ROWS_PER_STATEMENT):
+        chunk = params[start:start + SQLITE_ROWS_PER_STATEMENT]
+        sql = _insert_sql(dialect, names, len(chunk), skip_stored)
+        flat = tuple(value for values in chunk for value in values)
+        inserted += connection.exec_driver_sql(sql, flat).rowcount
     return inserted
 
 
 @functools.cache
-def _insert_plan(
-    dialect: Dialect, names: tuple[str, ...], skip_stored: bool
-) -> tuple[str, list[tuple[int, Any]]]:
-    """The ``INSERT`` of rows with these columns, and the bind processors of their types."""
-    columns = [EVENTS.c[name] for name in names]
-    processors = [
+def _bind_processors(dialect: Dialect, names: tuple[str, ...]) -> list[tuple[int, Any]]:
+    """The bind processors of these columns' types, by position; columns without one left out."""
+    return [
         (index, processor)
-        for index, column in enumerate(columns)
-        if (processor := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        for index, name in enumerate(names)
+        if (processor := EVENTS.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
     ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _insert_sql(dialect: Dialect, names: tuple[str, ...], count: int, skip_stored: bool) -> str:
+    """The ``INSERT`` of ``count`` rows with these columns (``count`` 1: one row per execute)."""
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    quoted = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
-    sql = f"INSERT INTO events ({quoted}) VALUES ({', '.join([mark] * len(columns))})"
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    row = f"({', '.join([mark] * len(names))})"
+    sql = f"INSERT INTO events ({quoted}) VALUES {', '.join([row] * count)}"
     if skip_stored:
         sql += " ON CONFLICT (recording_id, client_id) DO NOTHING"
-    return sql, processors
+    return sql
 
 
 def insert_new_rows(connection: Connection, rows: list[dict[str, Any]]) -> list[str]:
@@ -129,10 +152,10 @@ def insert_new_rows(connection: Connection, rows: list[dict[str, Any]]) -> list[
     The rows belong to one recording, whose row the caller holds locked, and carry distinct
     client ids. PostgreSQL gets the whole batch as one JSON parameter in one
     ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a fifth of the time of a pipelined
-    ``executemany``). SQLite, where ``executemany`` runs in C but returns no rows, inserts
-    with ``ON CONFLICT DO NOTHING`` and counts: when some were stored already (a resend),
-    the new ones are those past the highest row id before the insert, as SQLite admits one
-    writer at a time.
+    ``executemany``). SQLite inserts with ``ON CONFLICT DO NOTHING`` and counts (its
+    ``RETURNING`` would hand each row back in a step of its own): when some were stored
+    already (a resend), the new ones are those past the highest row id before the insert,
+    as SQLite admits one writer at a time.
     """
     if not rows:
         return []
