@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, NotRequired
 from uuid import UUID
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
@@ -20,6 +21,7 @@ __all__ = [
     "RecordingRead",
     "batch_schema",
     "client_key",
+    "largest_instance",
 ]
 
 Short = Annotated[str, StringConstraints(max_length=64)]
@@ -198,6 +200,62 @@ def batch_schema() -> dict[str, Any]:
     schema["$id"] = "https://sop-recorder.local/schema/events/v1"
     schema["title"] = "SOP Recorder events batch, wire format v1"
     return schema
+
+
+def largest_instance(schema: dict[str, Any], definitions: dict[str, Any] | None = None) -> Any:
+    """The instance of a closed JSON Schema that serializes longest, in ASCII characters.
+
+    Every optional property is present, strings are at their ``maxLength`` (a ``uuid`` at
+    36), arrays at ``maxItems``, integers at their longest bound, and a union takes its
+    longest branch. A string or array with no cap has no largest instance: ``ValueError``.
+
+    >>> largest_instance({"type": "object", "properties": {
+    ...     "n": {"type": "integer", "minimum": -1, "maximum": 999},
+    ...     "s": {"anyOf": [{"type": "string", "maxLength": 3}, {"type": "null"}]}}})
+    {'n': 999, 's': 'xxx'}
+    """
+    definitions = schema.get("$defs", definitions or {})
+    ref = schema.get("$ref")
+    if ref is not None:
+        return largest_instance(definitions[ref.removeprefix("#/$defs/")], definitions)
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options is not None or "enum" in schema:
+        candidates = (
+            [largest_instance(option, definitions) for option in options]
+            if options is not None else schema["enum"]
+        )
+        return max(candidates, key=lambda value: len(pydantic_core.to_json(value)))
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: largest_instance(node, definitions)
+                for name, node in schema.get("properties", {}).items()}
+    if kind == "array":
+        if "maxItems" not in schema:
+            raise ValueError(f"an array without maxItems has no largest instance: {schema}")
+        return [largest_instance(schema["items"], definitions)] * schema["maxItems"]
+    if kind == "string":
+        if schema.get("format") == "uuid":
+            return "00000000-0000-0000-0000-000000000000"
+        if "maxLength" not in schema:
+            raise ValueError(f"a string without maxLength has no largest instance: {schema}")
+        return "x" * schema["maxLength"]
+    if kind == "integer":
+        return max(schema["minimum"], schema["maximum"], key=lambda n: len(str(n)))
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    raise ValueError(f"no largest instance of {schema}")
+
+
+#: The longest compact JSON an event can have when its strings need no escapes and no
+#: character above ASCII: each character is then one byte (``store.validate_body``).
+LARGEST_PLAIN_EVENT_BYTES = len(pydantic_core.to_json(
+    largest_instance({**BATCH.json_schema()["properties"]["events"]["items"],
+                      "$defs": BATCH.json_schema()["$defs"]})
+))
 
 
 def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
