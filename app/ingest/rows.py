@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from itertools import chain
 from datetime import datetime
 from typing import Any, cast
 
@@ -97,30 +98,36 @@ def insert_rows(
     """
     dialect = connection.dialect
     names = tuple(rows[0])
-    processors = _bind_processors(dialect, names)
-    params = []
-    last: dict[int, tuple[Any, Any]] = {}  # a value shared by every row is processed once
-    for row in rows:
-        values = list(row.values())
-        for index, processor in processors:
-            value = values[index]
-            if value is None:  # SQL NULL, as an ORM insert leaves it
-                continue
-            done = last.get(index)
-            if done is None or done[0] is not value:
-                done = last[index] = (value, processor(value))
-            values[index] = done[1]
-        params.append(values)
+    width = len(names)
+    values = list(chain.from_iterable(map(dict.values, rows)))  # row after row
+    for index, processor in _bind_processors(dialect, names):
+        values[index::width] = _processed(values[index::width], processor)
     if dialect.name != "sqlite":
         sql = _insert_sql(dialect, names, 1, skip_stored)
-        return int(connection.exec_driver_sql(sql, [tuple(p) for p in params]).rowcount)
+        params = [values[start:start + width] for start in range(0, len(values), width)]
+        return int(connection.exec_driver_sql(sql, params).rowcount)
     inserted = 0
-    for start in range(0, len(params), SQLITE_ROWS_PER_STATEMENT):
-        chunk = params[start:start + SQLITE_ROWS_PER_STATEMENT]
-        sql = _insert_sql(dialect, names, len(chunk), skip_stored)
-        flat = tuple(value for values in chunk for value in values)
-        inserted += connection.exec_driver_sql(sql, flat).rowcount
+    step = SQLITE_ROWS_PER_STATEMENT * width
+    for start in range(0, len(values), step):
+        chunk = values[start:start + step]
+        sql = _insert_sql(dialect, names, len(chunk) // width, skip_stored)
+        inserted += connection.exec_driver_sql(sql, tuple(chunk)).rowcount
     return inserted
+
+
+def _processed(column: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """A column's values through its type's bind processor, each distinct run once.
+
+    ``None`` stays SQL NULL, as an ORM insert leaves it; a value shared by consecutive rows
+    (the batch's one receive time) is processed once.
+    """
+    out = []
+    last = done = None
+    for value in column:
+        if value is not last and value is not None:
+            last, done = value, processor(value)
+        out.append(None if value is None else done)
+    return out
 
 
 @functools.cache
