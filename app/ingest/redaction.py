@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 __all__ = ["Redactor", "redact_path", "redact_text", "redact_url"]
 
@@ -119,12 +119,16 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
     host = parts.hostname or ""
     if port is not None:
         host = f"{host}:{port}"
-    allowed = set(allowed_params)
+    allowed = allowed_params if isinstance(allowed_params, frozenset) else frozenset(allowed_params)
     kept = []
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    for key, value in pairs:
+    # parse_qsl(query, keep_blank_values=True), but a value is decoded only when it is kept
+    for field in parts.query.split("&") if parts.query else ():
+        if not field:
+            continue
+        name, _, value = field.partition("=")
+        key = unquote_plus(name)
         if key in allowed:
-            kept.append((key, redact_text(value, counts)))
+            kept.append((key, redact_text(unquote_plus(value), counts)))
         else:
             counts["query_params"] += 1
     fragment = ""
@@ -136,7 +140,7 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
     if parts.username or parts.password:
         counts["credentials"] += 1
     path = redact_path(parts.path, counts)
-    return urlunsplit((parts.scheme, host, path, urlencode(kept), fragment))
+    return urlunsplit((parts.scheme, host, path, urlencode(kept) if kept else "", fragment))
 
 
 class Redactor:
@@ -156,7 +160,7 @@ class Redactor:
     __slots__ = ("_allowed", "_texts", "_urls")
 
     def __init__(self, allowed_params: Iterable[str]) -> None:
-        self._allowed = list(allowed_params)
+        self._allowed = frozenset(allowed_params)
         # value -> [redacted, what its redaction masked, uses]
         self._texts: dict[str, list[Any]] = {}
         self._urls: dict[str, list[Any]] = {}

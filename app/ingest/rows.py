@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from itertools import chain
 from datetime import datetime
+from itertools import chain
 from typing import Any, cast
 
 import pydantic_core
