@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
@@ -79,7 +80,7 @@ def redacted_row(
 #: Rows per SQLite ``INSERT``: one statement of many rows runs its whole B-tree work in one
 #: ``sqlite3_step``, which the driver calls with the GIL released; ``executemany`` steps once
 #: per row, and under load each step waited for the GIL again (a batch of 500 took 500 turns).
-#: 500 rows of the widest row stay far below SQLite's 32,766 parameters per statement.
+#: Fewer when the library admits fewer parameters per statement (999 before SQLite 3.32).
 SQLITE_ROWS_PER_STATEMENT = 500
 
 
@@ -107,7 +108,9 @@ def insert_rows(
         params = [values[start:start + width] for start in range(0, len(values), width)]
         return int(connection.exec_driver_sql(sql, params).rowcount)
     inserted = 0
-    step = SQLITE_ROWS_PER_STATEMENT * width
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+    variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    step = min(SQLITE_ROWS_PER_STATEMENT, variables // width) * width
     for start in range(0, len(values), step):
         chunk = values[start:start + step]
         sql = _insert_sql(dialect, names, len(chunk) // width, skip_stored)
@@ -116,7 +119,7 @@ def insert_rows(
 
 
 def _processed(column: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
-    """A column's values through its type's bind processor, each distinct run once.
+    """A column's values through its type's bind processor.
 
     ``None`` stays SQL NULL, as an ORM insert leaves it; a value shared by consecutive rows
     (the batch's one receive time) is processed once.

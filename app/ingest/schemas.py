@@ -242,6 +242,8 @@ def largest_instance(schema: dict[str, Any], definitions: dict[str, Any] | None 
             raise ValueError(f"a string without maxLength has no largest instance: {schema}")
         return "x" * schema["maxLength"]
     if kind == "integer":
+        if "minimum" not in schema or "maximum" not in schema:
+            raise ValueError(f"an integer without both bounds has no largest instance: {schema}")
         return max(schema["minimum"], schema["maximum"], key=lambda n: len(str(n)))
     if kind == "boolean":
         return False
