@@ -105,7 +105,7 @@ def insert_rows(
         values[index::width] = _processed(values[index::width], processor)
     if dialect.name != "sqlite":
         sql = _insert_sql(dialect, names, 1, skip_stored)
-        params = [values[start:start + width] for start in range(0, len(values), width)]
+        params = [tuple(values[start:start + width]) for start in range(0, len(values), width)]
         return int(connection.exec_driver_sql(sql, params).rowcount)
     inserted = 0
     driver = cast(sqlite3.Connection, connection.connection.driver_connection)
