@@ -254,10 +254,13 @@ def largest_instance(schema: dict[str, Any], definitions: dict[str, Any] | None 
 
 #: The longest compact JSON an event can have when its strings need no escapes and no
 #: character above ASCII: each character is then one byte (``store.validate_body``).
-LARGEST_PLAIN_EVENT_BYTES = len(pydantic_core.to_json(
-    largest_instance({**BATCH.json_schema()["properties"]["events"]["items"],
-                      "$defs": BATCH.json_schema()["$defs"]})
-))
+def _largest_plain_event_bytes() -> int:
+    schema = BATCH.json_schema()
+    event = {**schema["properties"]["events"]["items"], "$defs": schema["$defs"]}
+    return len(pydantic_core.to_json(largest_instance(event)))
+
+
+LARGEST_PLAIN_EVENT_BYTES = _largest_plain_event_bytes()
 
 
 def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
