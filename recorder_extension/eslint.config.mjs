@@ -23,7 +23,7 @@ export default [
   },
   {
     files: ["service-worker.js", "lib/store.js", "lib/delivery.js", "lib/session.js", "lib/navigation.js",
-      "popup/popup.js", "options/options.js"],
+      "lib/handler-queue.js", "lib/ids.js", "popup/popup.js", "options/options.js"],
     languageOptions: { sourceType: "module" },
   },
 ];

@@ -6,6 +6,7 @@ import "./lib/messages.js";
 import "./lib/redact.js";
 import "./lib/sites.js";
 import { BATCH_SIZE, FLUSH_ALARM, flush, scheduleFlush } from "./lib/delivery.js";
+import { inOrder, serially } from "./lib/handler-queue.js";
 import { mapTransition } from "./lib/navigation.js";
 import {
   addMarker, pauseAfterBrowserRestart, renderBadge, setPaused, startRecording, stopRecording,
@@ -16,11 +17,18 @@ const MSG = globalThis.SopMsg;
 const { redactText, redactUrl, cap } = globalThis.SopRedact;
 const { isSiteRecordable } = globalThis.SopSites;
 
-/** The tab, session and settings if `tabId` is recorded (at `url`, for an event at `ts`). */
-async function recordedTab(tabId, url, ts) {
+// Messages sent from a page just before Stop reach the worker a moment after it; Stop waits this
+// long for them (and then for every handler under way) before it seals the recording.
+const STOP_GRACE_MS = 300;
+
+/**
+ * The tab, session and settings if `tabId` is recorded (at `url`, for an event at `ts`);
+ * `knownTab` stands in for a tab that was closed since.
+ */
+async function recordedTab(tabId, url, ts, knownTab) {
   const { session, capture } = await readState();
   if (!isCapturing(session, ts)) return null;
-  const tab = await chrome.tabs.get(tabId).catch(() => null);
+  const tab = await chrome.tabs.get(tabId).catch(() => knownTab || null);
   if (!tab || tab.windowId !== session.windowId) return null;
   if (!isSiteRecordable(url || tab.url || tab.pendingUrl || "", capture.deny, capture.allow)) return null;
   return { tab, session, capture };
@@ -41,12 +49,19 @@ async function queue(events, handlerMs) {
   else scheduleFlush();
 }
 
+/** The URL of the document that sent a message (an about:blank or srcdoc frame: its origin). */
+function senderUrl(sender) {
+  if (sender.url && !sender.url.startsWith("about:")) return sender.url;
+  if (sender.origin && sender.origin !== "null") return sender.origin;
+  return sender.tab.url;
+}
+
 async function onCapture(data, sender) {
   if (!sender.tab || !data.event) return;
-  const found = await recordedTab(sender.tab.id, undefined, data.event.ts);
+  // The site is the sending document's, never what the tab shows by now: a click on a link is
+  // often handled after the tab has committed the page that the link opened (a denied one, say).
+  const found = await recordedTab(sender.tab.id, senderUrl(sender), data.event.ts, sender.tab);
   if (!found) return;
-  if (sender.url && !isSiteRecordable(sender.url, found.capture.deny, found.capture.allow)
-      && !sender.url.startsWith("about:")) return;
   const event = Object.assign({}, data.event, { tab: sender.tab.id, frame: sender.frameId || 0 });
   event.page = pageFrom(event.page.url, event.page.title, found.capture);
   await queue([event], event.type === "click" ? data.handler_ms : undefined);
@@ -54,7 +69,7 @@ async function onCapture(data, sender) {
 
 async function onCommitted(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId, details.url);
+  const found = await recordedTab(details.tabId, details.url, details.timeStamp);
   if (!found) return;
   let previous = null;
   await updateSession((session) => {
@@ -72,14 +87,17 @@ async function onCommitted(details) {
 
 async function onCompleted(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId, details.url);
-  if (!found) return;
+  const { session: current } = await readState();
+  if (!current.nav || !current.nav[details.tabId]) return;
   let pending = null;
   await updateSession((session) => {
-    pending = session.nav[details.tabId] || null;
-    delete session.nav[details.tabId];
+    pending = (session.nav || {})[details.tabId] || null;
+    if (pending) delete session.nav[details.tabId];
   });
   if (!pending) return;
+  // Committed before Stop, it belongs to the recording even if its page finished loading after.
+  const found = await recordedTab(details.tabId, details.url, pending.ts);
+  if (!found) return;
   const timing = await withTimeout(chrome.tabs
     .sendMessage(details.tabId, { type: MSG.GET_LOAD_TIMING }, { frameId: 0 })
     .catch(() => null), 2000);
@@ -97,7 +115,7 @@ async function emitNavigation(tabId, pending, timing, found) {
 
 async function onHistoryChange(details) {
   if (details.frameId !== 0) return;
-  const found = await recordedTab(details.tabId, details.url);
+  const found = await recordedTab(details.tabId, details.url, details.timeStamp);
   if (!found) return;
   const page = pageFrom(details.url, found.tab.title, found.capture);
   if (found.session.lastUrl[details.tabId] === page.url) return;
@@ -106,39 +124,50 @@ async function onHistoryChange(details) {
     transition: "history" }]);
 }
 
-async function onActivated({ tabId, windowId }) {
+async function onActivated({ tabId, windowId }, ts) {
   const { session } = await readState();
-  if (session.status !== "recording" || windowId !== session.windowId) return;
-  const found = await recordedTab(tabId);
+  if (!isCapturing(session, ts) || windowId !== session.windowId) return;
+  const found = await recordedTab(tabId, undefined, ts);
   // A tab that has just been opened is announced by its `new_tab` navigation instead.
   if (!found || found.session.newTabs.includes(tabId)) return;
-  await queue([{ type: "tab_switch", ts: Date.now(), tab: tabId, frame: 0,
+  await queue([{ type: "tab_switch", ts, tab: tabId, frame: 0,
     page: pageFrom(found.tab.url || found.tab.pendingUrl, found.tab.title, found.capture) }]);
 }
 
-async function onTabCreated(tab) {
+async function onTabCreated(tab, ts) {
   const { session } = await readState();
-  if (session.status !== "recording" || tab.windowId !== session.windowId) return;
+  if (!isCapturing(session, ts) || tab.windowId !== session.windowId) return;
   await updateSession((current) => {
     if (!current.newTabs.includes(tab.id)) current.newTabs = current.newTabs.concat([tab.id]).slice(-50);
   });
 }
 
+/** Navigations committed before Stop whose page has not finished loading, sent without load time. */
+async function emitUnfinishedNavigations() {
+  let unfinished = {};
+  await updateSession((session) => {
+    unfinished = session.nav || {};
+    session.nav = {};
+  });
+  for (const [tabId, pending] of Object.entries(unfinished)) {
+    const found = await recordedTab(Number(tabId), pending.url, pending.ts);
+    if (found) await emitNavigation(Number(tabId), pending, null, found);
+  }
+}
+
+/**
+ * What Stop waits for: the messages that pages sent just before it, then every capture and
+ * navigation handler under way (one may wait up to 2 s for a load time), then the navigations
+ * still loading.
+ */
+async function settleCapture() {
+  await new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS));
+  await inOrder(emitUnfinishedNavigations);
+}
+
 function safely(handler) {
   return (...args) => {
     handler(...args).catch((error) => console.warn("SOP Recorder:", error));
-  };
-}
-
-// Capture and navigation handlers run one at a time, in the order Chrome delivered them, so that
-// `seq` follows what happened (a page's navigation, waiting for its load time, comes before the
-// clicks made on it). A promise chain, not state: it orders this worker instance's own work.
-let order = Promise.resolve();
-
-function serially(handler) {
-  return (...args) => {
-    const run = order.then(() => handler(...args));
-    order = run.catch((error) => console.warn("SOP Recorder:", error));
   };
 }
 
@@ -150,7 +179,7 @@ const ACTIONS = {
   [MSG.START]: (data) => startRecording(data),
   [MSG.PAUSE]: () => setPaused(true),
   [MSG.RESUME]: (data) => setPaused(false, data.windowId),
-  [MSG.STOP]: () => stopRecording(),
+  [MSG.STOP]: () => stopRecording(settleCapture),
   [MSG.MARKER]: (data) => addMarker(data.label),
   [MSG.SETTINGS_SAVED]: () => updateSession((session) => {
     if (session.error && session.error.kind === "auth") session.error = null;
@@ -180,8 +209,11 @@ chrome.webNavigation.onCommitted.addListener(serially(onCommitted));
 chrome.webNavigation.onCompleted.addListener(serially(onCompleted));
 chrome.webNavigation.onHistoryStateUpdated.addListener(serially(onHistoryChange));
 chrome.webNavigation.onReferenceFragmentUpdated.addListener(serially(onHistoryChange));
-chrome.tabs.onCreated.addListener(serially(onTabCreated));
-chrome.tabs.onActivated.addListener(serially(onActivated));
+// Tab events carry no time: they are stamped when Chrome delivers them, not when their turn comes.
+const queueTabCreated = serially(onTabCreated);
+const queueActivated = serially(onActivated);
+chrome.tabs.onCreated.addListener((tab) => queueTabCreated(tab, Date.now()));
+chrome.tabs.onActivated.addListener((info) => queueActivated(info, Date.now()));
 chrome.runtime.onStartup.addListener(safely(pauseAfterBrowserRestart));
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === FLUSH_ALARM) flush();
@@ -200,5 +232,5 @@ safely(async () => {
   await renderBadge(session);
   const starts = ((await chrome.storage.session.get("workerStarts")).workerStarts || 0) + 1;
   await chrome.storage.session.set({ workerStarts: starts });
-  if (session.pending && session.pending.length) flush();
+  if ((session.pending && session.pending.length) || session.status === "stopping") flush();
 })();

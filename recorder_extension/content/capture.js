@@ -204,18 +204,21 @@
     return D.isTextField(el) ? el : null;
   }
 
-  function emitEdit(field) {
+  function emitEdit(field, atLastInput) {
     const pending = pendingEdits.get(field);
     if (!pending) return;
     pendingEdits.delete(field);
     clearTimeout(pending.timer);
     const control = field.isContentEditable ? "contenteditable" : field.localName === "textarea" ? "textarea"
       : (field.getAttribute("type") || "").toLowerCase() === "number" ? "number" : "text";
-    emit("change", { target: redactTarget(D.describeElement(field)), field: fieldLabel(field), control });
+    const fields = { target: redactTarget(D.describeElement(field)), field: fieldLabel(field), control };
+    // Ended by Stop or Pause: stamped now, the edit would count as made after it and be refused.
+    if (atLastInput) fields.ts = pending.lastInputAt;
+    emit("change", fields);
   }
 
-  function flushEdits() {
-    for (const field of Array.from(pendingEdits.keys())) emitEdit(field);
+  function flushEdits(atLastInput) {
+    for (const field of Array.from(pendingEdits.keys())) emitEdit(field, atLastInput);
   }
 
   function initEditCapture() {
@@ -226,6 +229,7 @@
       if (!field || isPassword(field)) return;
       const pending = pendingEdits.get(field) || {};
       clearTimeout(pending.timer);
+      pending.lastInputAt = Date.now();
       pending.timer = setTimeout(() => emitEdit(field), EDIT_BURST_MS);
       pendingEdits.set(field, pending);
     }));
@@ -272,7 +276,7 @@
     state.choiceCapture = options.choiceCapture !== false;
     state.allowedParams = options.allowedParams || null;
     const recording = Boolean(session && session.status === "recording" && recordable);
-    if (state.recording && !recording) flushEdits();
+    if (state.recording && !recording) flushEdits(true);
     state.recording = recording;
   }
 

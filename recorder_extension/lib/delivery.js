@@ -5,7 +5,7 @@
  * acknowledged them, so a stopped worker or a server down for minutes loses nothing, and the
  * server's idempotency (event id) makes every resend harmless.
  */
-import { locked, queueKey, readState, updateSession } from "./store.js";
+import { STOP_SETTLE_MS, locked, queueKey, readState, sealSession, updateSession } from "./store.js";
 
 export const BATCH_SIZE = 100;
 export const BATCH_DELAY_MS = 1000;
@@ -42,6 +42,7 @@ export function classifyStatus(status) {
 let timer = null;
 let timerDue = 0;
 let inFlight = null;
+let rerun = null;
 
 /**
  * Flush within `delayMs` (an earlier pending flush is kept, so a steady stream of events is still
@@ -62,10 +63,20 @@ export function scheduleFlush(delayMs = BATCH_DELAY_MS) {
 /** Name of the alarm whose firing must call flush(). */
 export const FLUSH_ALARM = ALARM;
 
-/** Send everything that is due; concurrent calls share one run. */
+/**
+ * Send everything that is due. A call during a run gets the next run, shared by every such call:
+ * the running one may have read the session before what the caller just changed (Stop's seal).
+ */
 export function flush() {
-  if (!inFlight) inFlight = flushAll().finally(() => { inFlight = null; });
-  return inFlight;
+  if (!inFlight) {
+    inFlight = flushAll().finally(() => { inFlight = null; });
+    return inFlight;
+  }
+  if (!rerun) {
+    const next = () => { rerun = null; return flush(); };
+    rerun = inFlight.then(next, next);
+  }
+  return rerun;
 }
 
 async function flushAll() {
@@ -74,8 +85,14 @@ async function flushAll() {
     if (!session.recordingId || session.error?.kind === "auth") return;
     if (session.retryAt > Date.now()) return scheduleFlush(session.retryAt - Date.now());
     if (!session.pending.length) {
-      if (session.status === "stopping") await finish(auth, session);
-      return;
+      if (session.status !== "stopping") return;
+      if (session.sealed) return finish(auth, session);
+      // Stop seals once the events still on their way are queued; if its worker was stopped
+      // meanwhile, the stop is sealed here when it has had its time.
+      const settling = (session.stoppedAt || 0) + STOP_SETTLE_MS - Date.now();
+      if (settling > 0) return scheduleFlush(settling);
+      await sealSession();
+      continue;
     }
     const keys = session.pending.slice(0, session.batchLimit || BATCH_SIZE).map(queueKey);
     const stored = await chrome.storage.local.get(keys);

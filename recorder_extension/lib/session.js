@@ -3,7 +3,7 @@
  * that always shows when recording is on (DESIGN §3 rule 5).
  */
 import { flush, scheduleFlush } from "./delivery.js";
-import { enqueue, newSession, readState, updateSession } from "./store.js";
+import { enqueue, newSession, readState, sealSession, updateSession } from "./store.js";
 
 const CONTENT_FILES = ["lib/messages.js", "lib/redact.js", "lib/sites.js", "lib/describe.js", "content/capture.js"];
 
@@ -110,16 +110,29 @@ export async function pauseAfterBrowserRestart() {
   await renderBadge(next);
 }
 
-/** Stop capturing; the recording is finished once every queued event is delivered. */
-export async function stopRecording() {
+/**
+ * Stop capturing; the recording is finished once every queued event is delivered. `settle`
+ * resolves when the events that happened before Stop but were still on their way to the worker
+ * (a page's message, a navigation being handled) are queued; then the stop is sealed.
+ */
+export async function stopRecording(settle = async () => undefined) {
   const next = await updateSession((session) => {
     if (session.status === "recording" || session.status === "paused") {
       if (session.status === "recording") session.captureUntil = Date.now();
       session.status = "stopping";
+      session.stoppedAt = Date.now();
+      session.sealed = false;
       session.retryAt = 0;
     }
   });
   await renderBadge(next);
+  if (next.status === "stopping" && !next.sealed) {
+    try {
+      await settle();
+    } finally {
+      await sealSession();
+    }
+  }
   await flush();
   const { session } = await readState();
   await renderBadge(session);

@@ -48,6 +48,8 @@ export function newSession(recording, windowId, auth, ticketRef, maxQueue) {
     lastUrl: {},
     newTabs: [],
     error: null,
+    stoppedAt: null,
+    sealed: false,
     attempt: 0,
     retryAt: 0,
     batchLimit: 200,
@@ -57,12 +59,29 @@ export function newSession(recording, windowId, auth, ticketRef, maxQueue) {
 
 /**
  * True when an event that happened at `ts` belongs to the recording: while recording, or
- * captured before Pause or Stop but delivered by the page a moment after it.
+ * captured before Pause or Stop but delivered by the page a moment after it, until the stop is
+ * sealed (see sealSession).
  */
 export function isCapturing(session, ts) {
   if (session.status === "recording") return true;
-  const late = session.status === "paused" || session.status === "stopping";
+  const late = session.status === "paused" || (session.status === "stopping" && !session.sealed);
   return late && typeof ts === "number" && ts <= (session.captureUntil || 0);
+}
+
+/**
+ * How long a stopping recording waits at most for events still on their way to the worker (Stop
+ * waits less: see stopRecording); after it, delivery seals the stop itself (a stopped worker).
+ */
+export const STOP_SETTLE_MS = 10_000;
+
+/**
+ * Close a stopping recording to late events, so that none can be queued after it is finished;
+ * delivery finishes a recording only once it is sealed and its queue is empty.
+ */
+export function sealSession() {
+  return updateSession((session) => {
+    if (session.status === "stopping") session.sealed = true;
+  });
 }
 
 /** Everything the worker needs for one decision. */
