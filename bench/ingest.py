@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from app import accounts  # noqa: E402
 from app.database import make_engine, make_session_factory  # noqa: E402
 from app.ingest.redaction import Redactor  # noqa: E402
-from app.ingest.rows import redacted_row  # noqa: E402
+from app.ingest.rows import redacted_columns  # noqa: E402
 from app.ingest.schemas import BATCH, RecordingCreate  # noqa: E402
 from app.ingest.store import create_recording  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
@@ -292,8 +292,9 @@ def raw_rows(bodies: list[bytes], recording_id: int) -> list[tuple[Any, ...]]:
     rows = []
     for body in bodies:
         redactor = Redactor(settings.allowed_query_params)
-        for event in BATCH.validate_json(body)["events"]:
-            row = redacted_row(recording_id, event, redactor, utcnow())
+        columns = redacted_columns(recording_id, BATCH.validate_json(body)["events"], redactor,
+                                   utcnow())
+        for row in columns.rows():
             row["target"] = json.dumps(row["target"]) if row["target"] is not None else None
             rows.append(tuple(row[c] for c in COLUMNS))
     return rows

@@ -34,7 +34,7 @@ from app.importers.wire import ImportedRecording
 from app.ingest import store
 from app.ingest.body import read_capped
 from app.ingest.redaction import Redactor
-from app.ingest.rows import insert_rows, redacted_row
+from app.ingest.rows import EventColumns, insert_rows, redacted_columns
 from app.ingest.schemas import Event, RecordingCreate
 from app.models import Recording, RecordingStatus, Role, User, utcnow
 from app.settings import Settings
@@ -126,10 +126,10 @@ def _validated(imported: ImportedRecording, settings: Settings) -> list[Any]:
     return events
 
 
-def _manifest(imported: ImportedRecording, rows: list[dict[str, Any]],
+def _manifest(imported: ImportedRecording, columns: EventColumns,
               counts: Counter[str]) -> dict[str, Any]:
     manifest = store.new_manifest()
-    manifest["event_counts"] = dict(sorted(Counter(row["type"] for row in rows).items()))
+    manifest["event_counts"] = dict(sorted(Counter(columns.values["type"]).items()))
     manifest["redacted"] = dict(sorted(counts.items()))
     manifest["imported"] = {
         "format": imported.source,
@@ -164,9 +164,9 @@ def import_recording(
     session.add(recording)
     session.flush()
     redactor = Redactor(settings.allowed_query_params)
-    rows = [redacted_row(recording.id, event, redactor, now) for event in events]
-    insert_rows(session.connection(), rows)
-    recording.manifest = _manifest(imported, rows, redactor.counts)
+    columns = redacted_columns(recording.id, events, redactor, now)
+    insert_rows(session.connection(), columns)
+    recording.manifest = _manifest(imported, columns, redactor.counts)
     pipeline.process_or_mark_failed(session, recording, settings)
     versions.stage_recording(session, recording)
     session.commit()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit, urlunsplit
 
 __all__ = ["Redactor", "redact_path", "redact_text", "redact_url"]
 
@@ -109,16 +109,13 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
     """
     try:
         parts = urlsplit(url)
-        port = parts.port
+        host, credentials = _host_and_credentials(parts)
     except ValueError:
         counts["urls_dropped"] += 1
         return ""
     if parts.scheme not in ("http", "https", "file", "chrome-extension", ""):
         counts["urls_dropped"] += 1
         return ""
-    host = parts.hostname or ""
-    if port is not None:
-        host = f"{host}:{port}"
     allowed = allowed_params if isinstance(allowed_params, frozenset) else frozenset(allowed_params)
     kept = []
     # parse_qsl(query, keep_blank_values=True), but a value is decoded only when it is kept
@@ -126,7 +123,7 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
         if not field:
             continue
         name, _, value = field.partition("=")
-        key = unquote_plus(name)
+        key = unquote_plus(name) if "%" in name or "+" in name else name
         if key in allowed:
             kept.append((key, redact_text(unquote_plus(value), counts)))
         else:
@@ -137,61 +134,87 @@ def redact_url(url: str, allowed_params: Iterable[str], counts: Counter[str]) ->
         fragment = redact_path(route, counts)
     elif parts.fragment:
         counts["fragments"] += 1
-    if parts.username or parts.password:
+    if credentials:
         counts["credentials"] += 1
     path = redact_path(parts.path, counts)
-    return urlunsplit((parts.scheme, host, path, urlencode(kept) if kept else "", fragment))
+    return urlunsplit((parts.scheme, host, path, _encoded_query(kept), fragment))
+
+
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]*")
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what ``quote_plus`` leaves as it is
+
+
+def _encoded_query(kept: list[tuple[str, str]]) -> str:
+    """``urlencode(kept)``, without quoting names and values that need none (the usual)."""
+    if all(_UNQUOTED.fullmatch(name) and _UNQUOTED.fullmatch(value) for name, value in kept):
+        return "&".join(f"{name}={value}" for name, value in kept)
+    return urlencode(kept)
+
+
+def _host_and_credentials(parts: SplitResult) -> tuple[str, bool]:
+    """The host of a URL in lower case, with its port, and whether it carried credentials.
+
+    A host of letters, digits, dots and hyphens (the usual one) is taken as it is; any
+    other goes through ``urllib``'s own parsing, which raises ``ValueError`` for a bad port.
+    """
+    if _PLAIN_HOST.fullmatch(parts.netloc):
+        return parts.netloc.lower(), False
+    port = parts.port
+    host = parts.hostname or ""
+    if port is not None:
+        host = f"{host}:{port}"
+    return host, bool(parts.username or parts.password)
 
 
 class Redactor:
-    """The redaction of one batch: one tally of what was masked, repeated strings done once.
+    """The redaction of one batch, a column of values at a time: one tally of what was masked.
 
-    Pages repeat within a batch (many clicks on one ticket view), so each distinct URL and
-    text is redacted once; a repeat costs a dictionary look-up and a use count, and
-    :attr:`counts` multiplies each string's masks by its uses when it is read.
+    Values repeat within a batch (many clicks on one ticket view), so each distinct URL and
+    text is redacted once and every repeat is a dictionary look-up made in C; a value that
+    had something masked adds its masks to :attr:`counts` once for each of its uses.
 
     >>> r = Redactor(["tab"])
-    >>> r.url("https://x.test/u/jane@doe.com?tab=a"), r.url("https://x.test/u/jane@doe.com?tab=a")
-    ('https://x.test/u/{email}?tab=a', 'https://x.test/u/{email}?tab=a')
+    >>> r.urls(["https://x.test/u/jane@doe.com?tab=a", "https://x.test/u/jane@doe.com?tab=a"])
+    ['https://x.test/u/{email}?tab=a', 'https://x.test/u/{email}?tab=a']
+    >>> r.texts(["Call 555 123 4567", None, ""])
+    ['Call [phone]', None, '']
     >>> dict(r.counts)
-    {'path_segments': 2}
+    {'path_segments': 2, 'phones': 1}
     """
 
-    __slots__ = ("_allowed", "_texts", "_urls")
+    __slots__ = ("_allowed", "_text_masks", "_texts", "_url_masks", "_urls", "counts")
 
     def __init__(self, allowed_params: Iterable[str]) -> None:
         self._allowed = frozenset(allowed_params)
-        # value -> [redacted, what its redaction masked, uses]
-        self._texts: dict[str, list[Any]] = {}
-        self._urls: dict[str, list[Any]] = {}
+        self._texts: dict[str | None, str | None] = {None: None, "": ""}
+        self._urls: dict[str, str] = {}
+        # value -> what one use of it masked; only values that had something masked
+        self._text_masks: dict[str | None, Counter[str]] = {}
+        self._url_masks: dict[str, Counter[str]] = {}
+        #: What was masked so far, by kind, counting every use of a value.
+        self.counts: Counter[str] = Counter()
 
-    def text(self, value: str | None) -> str | None:
-        """``redact_text`` of a label or title; ``None`` and ``""`` pass through."""
-        if not value:
-            return value
-        done = self._texts.get(value)
-        if done is None:
+    def texts(self, values: list[str | None]) -> list[str | None]:
+        """``redact_text`` of each label or title; ``None`` and ``""`` pass through."""
+        return self._column(values, self._texts, self._text_masks, redact_text)
+
+    def urls(self, values: list[str]) -> list[str]:
+        """``redact_url`` of each page URL, with the configured allow-list."""
+        allowed = self._allowed
+        return self._column(values, self._urls, self._url_masks,
+                            lambda url, counts: redact_url(url, allowed, counts))
+
+    def _column(self, values: list[Any], done: dict[Any, Any], masks: dict[Any, Counter[str]],
+                redact: Callable[[Any, Counter[str]], Any]) -> list[Any]:
+        distinct = set(values)
+        for value in distinct.difference(done):
             delta: Counter[str] = Counter()
-            done = self._texts[value] = [redact_text(value, delta), delta, 0]
-        done[2] += 1
-        redacted: str = done[0]
-        return redacted
-
-    def url(self, value: str) -> str:
-        """``redact_url`` of a page URL with the configured allow-list."""
-        done = self._urls.get(value)
-        if done is None:
-            delta: Counter[str] = Counter()
-            done = self._urls[value] = [redact_url(value, self._allowed, delta), delta, 0]
-        done[2] += 1
-        redacted: str = done[0]
-        return redacted
-
-    @property
-    def counts(self) -> Counter[str]:
-        """What was masked so far, by kind, counting every use of a string."""
-        total: Counter[str] = Counter()
-        for done in (*self._texts.values(), *self._urls.values()):
-            for kind, n in done[1].items():
-                total[kind] += n * done[2]
-        return total
+            done[value] = redact(value, delta)
+            if delta:
+                masks[value] = delta
+        if masks and not distinct.isdisjoint(masks):
+            uses = Counter(values)
+            for value in distinct.intersection(masks):
+                for kind, n in masks[value].items():
+                    self.counts[kind] += n * uses[value]
+        return list(map(done.__getitem__, values))

@@ -20,7 +20,7 @@ from app.auth import Caller
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, validation_errors
 from app.ingest.body import parse_json
 from app.ingest.redaction import Redactor, redact_text
-from app.ingest.rows import insert_new_rows, redacted_row
+from app.ingest.rows import EventColumns, insert_new_rows, redacted_columns
 from app.ingest.schemas import BATCH, LARGEST_PLAIN_EVENT_BYTES, RecordingCreate, client_key
 from app.models import Event as EventRow
 from app.models import Recording, RecordingStatus, Role, Team, User, Workflow, utcnow
@@ -264,7 +264,7 @@ class PreparedBatch:
     recording_id: int
     received: int
     events: dict[str, Any]  # by client id, the first occurrence of each
-    rows: list[dict[str, Any]]
+    columns: EventColumns
     redacted: Counter[str]
 
 
@@ -273,26 +273,26 @@ def prepare_batch(recording_id: int, events: Sequence[Any], settings: Settings) 
     distinct: dict[str, Any] = {}
     for event in events:
         distinct.setdefault(client_key(event["id"]), event)
-    rows, counts = _redacted_rows(recording_id, distinct, settings)
-    return PreparedBatch(recording_id, len(events), distinct, rows, counts)
+    columns, counts = _redacted_columns(recording_id, distinct, settings)
+    return PreparedBatch(recording_id, len(events), distinct, columns, counts)
 
 
-def _redacted_rows(
+def _redacted_columns(
     recording_id: int, events: dict[str, Any], settings: Settings
-) -> tuple[list[dict[str, Any]], Counter[str]]:
+) -> tuple[EventColumns, Counter[str]]:
     """Rows of ``events`` (by client id) and the tally of what their redaction masked."""
     redactor = Redactor(settings.allowed_query_params)
-    now = utcnow()
-    rows = [redacted_row(recording_id, event, redactor, now, key) for key, event in events.items()]
-    return rows, redactor.counts
+    columns = redacted_columns(recording_id, list(events.values()), redactor, utcnow(),
+                               keys=list(events))
+    return columns, redactor.counts
 
 
 def _updated_manifest(
-    manifest: dict[str, Any] | None, rows: list[dict[str, Any]], counts: Counter[str]
+    manifest: dict[str, Any] | None, types: list[str], counts: Counter[str]
 ) -> dict[str, Any]:
     out = dict(manifest or new_manifest())
     kinds = Counter(out.get("event_counts", {}))
-    kinds.update(row["type"] for row in rows)
+    kinds.update(types)
     redacted = Counter(out.get("redacted", {}))
     redacted.update(counts)
     out["event_counts"] = dict(sorted(kinds.items()))
@@ -316,27 +316,27 @@ def store_batch(
     recording = _lock_recording(connection, who, recording_id)
     if recording.status != RecordingStatus.recording:
         raise Conflict(f"recording {recording_id} is {recording.status}; it takes no more events")
-    rows, counts = batch.rows, batch.redacted
-    inserted = set(insert_new_rows(connection, rows))
-    if len(inserted) < len(rows):  # a resend: the manifest counts only what is new
+    columns, counts = batch.columns, batch.redacted
+    inserted = set(insert_new_rows(connection, columns))
+    if len(inserted) < len(columns):  # a resend: the manifest counts only what is new
         new = {key: event for key, event in batch.events.items() if key in inserted}
-        rows, counts = _redacted_rows(recording_id, new, settings)
-    new_count = recording.event_count + len(rows)
+        columns, counts = _redacted_columns(recording_id, new, settings)
+    new_count = recording.event_count + len(columns)
     if new_count > settings.max_events_per_recording:
         raise PayloadTooLarge(
             f"recording {recording_id} would exceed {settings.max_events_per_recording} events "
             "(setting SOP_RECORDER_MAX_EVENTS_PER_RECORDING); finish it and start a new one"
         )
-    if rows:
+    if len(columns):
         connection.execute(_COUNT_EVENTS, {
             "recording_id": recording_id, "new_count": new_count,
-            "new_manifest": _updated_manifest(recording.manifest, rows, counts),
+            "new_manifest": _updated_manifest(recording.manifest, columns.values["type"], counts),
         })
         _expire_loaded(session, recording_id)
     session.commit()
     return {
-        "inserted": len(rows),
-        "duplicates": batch.received - len(rows),
+        "inserted": len(columns),
+        "duplicates": batch.received - len(columns),
         "received": batch.received,
         "event_count": new_count,
     }

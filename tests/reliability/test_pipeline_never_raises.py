@@ -86,7 +86,7 @@ def event_streams(draw: Any) -> list[dict[str, Any]]:
 def stored(events: list[dict[str, Any]]) -> list[Any]:
     """What the pipeline would load after ingest: validated, redacted, as stored rows."""
     batch = prepare_batch(1, BATCH.validate_python({"events": events})["events"], SETTINGS)
-    return [raw_event(EventRow(**row)) for row in batch.rows]
+    return [raw_event(EventRow(**row)) for row in batch.columns.rows()]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
