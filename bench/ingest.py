@@ -15,6 +15,8 @@ The clients send back to back, so that the rate is the most the server takes; th
 is then mostly queueing (by Little's law 4 / batches per second). A second line per batch size
 runs the same clients paced at the target rate of the database (``TARGET_RATES``), each batch
 timed from its scheduled send: the latency a client sees while the service carries that load.
+A request refused by admission control (429) is sent again after its ``Retry-After``, as the
+extension does; the wait counts in its latency and the last column counts the refusals.
 """
 
 from __future__ import annotations
@@ -177,6 +179,7 @@ class Result:
     events: int
     seconds: float
     latencies_ms: list[float]
+    refused: int  # answers 429, each resent after its Retry-After as the extension does
 
     @property
     def rate(self) -> float:
@@ -205,11 +208,13 @@ class LeanClient:
         url = urlsplit(base)
         self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
         self.headers = headers
+        self.retry_after = 1.0
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        """POST ``body``; the status and the body of the answer."""
+        """POST ``body``; the status and the body of the answer (``retry_after``: its header)."""
         self.connection.request("POST", path, body=body, headers=self.headers)
         response = self.connection.getresponse()
+        self.retry_after = float(response.getheader("Retry-After") or 1)
         return response.status, response.read()
 
     def close(self) -> None:
@@ -228,6 +233,7 @@ def run_clients(
     """
     latencies: list[float] = []
     errors: list[str] = []
+    refused: list[int] = []
     lock = threading.Lock()
     start_barrier = threading.Barrier(len(tokens) + 1)
 
@@ -257,6 +263,10 @@ def run_clients(
                     t0 = start + n * interval
                     time.sleep(max(0.0, t0 - time.perf_counter()))
                 status, answer = conn.post(f"/api/v1/recordings/{rid}/events", body)
+                while status == 429:  # admission control: wait as told, send again
+                    refused.append(1)
+                    time.sleep(conn.retry_after)
+                    status, answer = conn.post(f"/api/v1/recordings/{rid}/events", body)
                 mine.append((time.perf_counter() - t0) * 1000)
                 if status != 200:
                     errors.append(f"{status} {answer[:200]!r}")
@@ -278,7 +288,7 @@ def run_clients(
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
     events = sum(body_events(body) for bodies in all_bodies for body in bodies)
-    return Result(events, seconds, latencies)
+    return Result(events, seconds, latencies, len(refused))
 
 
 def body_events(body: bytes) -> int:
@@ -364,7 +374,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                     f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
                     f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} | "
-                    f"{cpu_used / result.seconds:.2f} |"
+                    f"{cpu_used / result.seconds:.2f} | {result.refused} |"
                 )
                 print(lines[-1], flush=True)
                 target = TARGET_RATES[label]
@@ -372,7 +382,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 lines.append(
                     f"| {label}, paced at {target:,} events/s | {batch_size} | {paced.events} | "
                     f"{paced.rate:,.0f} | {paced.percentile(0.5):.1f} | "
-                    f"{paced.percentile(0.99):.1f} | | | | |"
+                    f"{paced.percentile(0.99):.1f} | | | | | {paced.refused} |"
                 )
                 print(lines[-1], flush=True)
     return lines
@@ -391,8 +401,8 @@ def main() -> None:
     print(f"{args.clients} clients, {args.events} events per batch size, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
-          "| server CPU µs/event | server cores busy |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| server CPU µs/event | server cores busy | 429s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     if not args.skip_sqlite:
         bench_database("SQLite", None, args)
     if args.postgres:
