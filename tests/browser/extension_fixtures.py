@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "recorder_extension"
 SITE = Path(__file__).resolve().parent / "site"
 PYTHON = Path(sys.executable)
+#: Script that reads the extension's recording session from its storage (run in the popup).
+SESSION = "chrome.storage.local.get('session').then(s => s.session)"
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.extension_fixtures import (
+    SESSION,
     ExtensionBrowser,
     LiveService,
     SiteOrigins,
@@ -23,8 +24,6 @@ from tests.browser.extension_fixtures import (
 )
 
 pytestmark = pytest.mark.browser
-
-SESSION = "chrome.storage.local.get('session').then(s => s.session)"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.extension_fixtures import (
+    SESSION,
     ExtensionBrowser,
     LiveService,
     SiteOrigins,
@@ -21,8 +22,6 @@ from tests.browser.extension_fixtures import (
 )
 
 pytestmark = pytest.mark.browser
-
-SESSION = "chrome.storage.local.get('session').then(s => s.session)"
 
 
 @pytest.fixture
