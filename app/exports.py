@@ -23,7 +23,6 @@ from app.process_map.export import FORMATS as MAP_FORMATS
 from app.process_map.export import render_process_map
 from app.sop.build import build_sop
 from app.sop.document import LeadDetails, Revision, SopDocument, StepNote
-from app.sop.docx import render_sop_docx
 from app.sop.render import render_sop_html, render_sop_json, render_sop_markdown
 from app.steps.model import RecordingSteps
 from app.timing_report.figures import TimingReport, build_timing_report
@@ -184,12 +183,20 @@ def load_recording_export(session: Session, recording: Recording) -> ExportData:
     )
 
 
+def _render_sop_docx(document: SopDocument) -> bytes:
+    """The DOCX renderer, imported when first asked for: python-docx and lxml add a fifth to
+    the service's start-up time, and most runs never write a Word file."""
+    from app.sop.docx import render_sop_docx
+
+    return render_sop_docx(document)
+
+
 register("sop", "md", "text/markdown; charset=utf-8", "md",
          lambda d: render_sop_markdown(d.sop()))
 register("sop", "html", "text/html; charset=utf-8", "html", lambda d: render_sop_html(d.sop()))
 register("sop", "docx",
          "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx",
-         lambda d: render_sop_docx(d.sop()))
+         lambda d: _render_sop_docx(d.sop()))
 register("sop", "json", "application/json", "json", lambda d: render_sop_json(d.sop()))
 register("timing-report", "html", "text/html; charset=utf-8", "html",
          lambda d: render_timing_html(d.timing()))

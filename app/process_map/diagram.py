@@ -8,10 +8,12 @@ every decision point, one lane per system), which flows run backwards (loops), a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from app.process_map.graph import END, START, ProcessGraph
+
+if TYPE_CHECKING:  # networkx is imported where a graph is made: it is slow to import
+    import networkx as nx
 
 __all__ = ["DiagramFlow", "DiagramNode", "DiagramPlan", "plan_diagram"]
 
@@ -174,6 +176,8 @@ def _mark_back_flows(nodes: dict[str, DiagramNode], flows: list[DiagramFlow]) ->
 
 def _assign_layers(nodes: dict[str, DiagramNode], flows: list[DiagramFlow]) -> None:
     """Longest-path layering over the forward flows; the end event gets the last column."""
+    import networkx as nx
+
     dag: nx.DiGraph[str] = nx.DiGraph()
     dag.add_nodes_from(nodes)
     dag.add_edges_from((f.source, f.target) for f in flows if not f.back)

@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import islice, pairwise
 from operator import attrgetter
-from typing import TypeAlias
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypeAlias
 
 from app.steps.model import RecordingSteps, Step
+
+if TYPE_CHECKING:  # networkx is imported where a graph is made: it is slow to import
+    import networkx as nx
 
 __all__ = [
     "END",
@@ -98,6 +99,8 @@ def build_process_graph(recordings: Sequence[RecordingSteps], *, title: str = ""
     >>> sorted(g.nodes), g.edges[START, END]["count"]
     (['__end__', '__start__'], 1)
     """
+    import networkx as nx
+
     graph: ProcessGraph = nx.DiGraph(
         title=title or _workflow_title(recordings), recordings=len(recordings))
     graph.add_node(START, **_terminal("start", "Start", len(recordings)))

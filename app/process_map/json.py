@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json as jsonlib
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from app.process_map.graph import ProcessGraph
 from app.process_map.layout import Layout
+
+if TYPE_CHECKING:  # networkx is imported where a graph is made: it is slow to import
+    pass
 
 __all__ = ["process_map_data", "render_json"]
 
 
 def process_map_data(graph: ProcessGraph, layout: Layout | None = None) -> dict[str, Any]:
     """The node-link dict of ``graph`` (``nodes``/``edges``), with ``x``/``y`` from the layout."""
+    import networkx as nx
+
     data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
     if layout is not None:
         positions = {box.key: box for box in layout.boxes}
