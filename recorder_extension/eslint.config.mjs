@@ -1,4 +1,4 @@
-// `npx eslint@9 .` from recorder_extension/: browser + extension globals, no build step.
+// `../tests/browser/node_modules/.bin/eslint .` from recorder_extension/ (`.ci/lint`): browser + extension globals, no build step.
 export default [
   {
     files: ["**/*.js"],
