@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import textwrap
 
+from app import templating
+
 TIMES = "\u00d7"
 
 __all__ = ["TIMES", "flow_label", "format_duration", "short_label", "wrap_label", "xml_safe"]
@@ -47,21 +49,15 @@ def wrap_label(text: str, width: int = 22, lines: int = 3) -> list[str]:
 
 
 def format_duration(ms: int) -> str:
-    """A short human duration.
+    """A short human duration: tenths of a second below 10 s, where a map's quick hand-offs
+    differ, and from there as every other output writes it (``templating.format_duration``).
 
     >>> format_duration(800), format_duration(12_400), format_duration(185_000)
     ('0.8 s', '12 s', '3 min 5 s')
     """
     if ms < 10_000:
         return f"{ms / 1000:.1f} s"
-    seconds = round(ms / 1000)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return templating.format_duration(ms)
 
 
 def flow_label(count: int, median_ms: int) -> str:
