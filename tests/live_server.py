@@ -63,6 +63,11 @@ class LiveServer:
 
     def start(self, timeout: float = 30.0, *, migrate: bool = True) -> None:
         """Apply migrations (unless told not to), start uvicorn and wait for ``/healthz``."""
+        self.launch(migrate=migrate)
+        self.wait_until_healthy(timeout)
+
+    def launch(self, *, migrate: bool = True) -> None:
+        """Apply migrations (unless told not to) and start uvicorn, without waiting for it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             self.cli("migrate")
@@ -71,6 +76,10 @@ class LiveServer:
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             env=self.env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+
+    def wait_until_healthy(self, timeout: float = 30.0) -> None:
+        """Wait until the launched server answers ``/healthz``."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
