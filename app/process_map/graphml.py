@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from app.process_map.graph import ProcessGraph
 from app.process_map.labels import xml_safe
 from app.process_map.layout import Layout
-
-if TYPE_CHECKING:  # networkx is imported where a graph is made: it is slow to import
-    pass
 
 __all__ = ["render_graphml"]
 
@@ -17,7 +12,7 @@ __all__ = ["render_graphml"]
 def render_graphml(graph: ProcessGraph, layout: Layout | None = None) -> str:
     """GraphML of ``graph``; strings are stripped of XML-forbidden characters, and the layout's
     position of each activity is added as ``x``/``y`` when given."""
-    import networkx as nx
+    import networkx as nx  # here, not at the top: it is a sixth of the service's start-up
 
     clean: ProcessGraph = nx.DiGraph(**{key: _value(value) for key, value in graph.graph.items()})
     positions = {box.key: box.center for box in layout.boxes} if layout else {}

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json as jsonlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.process_map.graph import ProcessGraph
 from app.process_map.layout import Layout
-
-if TYPE_CHECKING:  # networkx is imported where a graph is made: it is slow to import
-    pass
 
 __all__ = ["process_map_data", "render_json"]
 
 
 def process_map_data(graph: ProcessGraph, layout: Layout | None = None) -> dict[str, Any]:
     """The node-link dict of ``graph`` (``nodes``/``edges``), with ``x``/``y`` from the layout."""
-    import networkx as nx
+    import networkx as nx  # here, not at the top: it is a sixth of the service's start-up
 
     data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
     if layout is not None:
