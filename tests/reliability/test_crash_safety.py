@@ -1,8 +1,8 @@
 """Crash safety: SIGKILL the server again and again while clients send batches and retry.
 
 Afterwards every acknowledged event is stored exactly once, no batch is ever half stored (checked
-right after each kill, before the next server serves), and SQLite's integrity check says ok. The suite runs
-it on SQLite, and on PostgreSQL when ``SOP_RECORDER_TEST_DATABASE_URL`` points there.
+right after each kill, before the next server serves), and SQLite's integrity check says ok. The
+suite runs it on SQLite, and on PostgreSQL when ``SOP_RECORDER_TEST_DATABASE_URL`` points there.
 """
 
 from __future__ import annotations
