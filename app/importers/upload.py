@@ -34,7 +34,7 @@ from app.importers.wire import ImportedRecording
 from app.ingest import store
 from app.ingest.body import read_capped
 from app.ingest.redaction import Redactor
-from app.ingest.rows import EventColumns, insert_rows, redacted_columns
+from app.ingest.rows import EventColumns, insert_new_rows, redacted_columns
 from app.ingest.schemas import Event, RecordingCreate
 from app.models import Recording, RecordingStatus, Role, User, utcnow
 from app.settings import Settings
@@ -165,7 +165,7 @@ def import_recording(
     session.flush()
     redactor = Redactor(settings.allowed_query_params)
     columns = redacted_columns(recording.id, events, redactor, now)
-    insert_rows(session.connection(), columns)
+    insert_new_rows(session.connection(), columns)  # a new recording: all of them
     recording.manifest = _manifest(imported, columns, redactor.counts)
     pipeline.process_or_mark_failed(session, recording, settings)
     versions.stage_recording(session, recording)

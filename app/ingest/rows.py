@@ -18,7 +18,7 @@ from app.ingest.redaction import Redactor
 from app.ingest.schemas import client_key
 from app.models import Event as EventRow
 
-__all__ = ["EventColumns", "insert_new_rows", "insert_rows", "redacted_columns"]
+__all__ = ["EventColumns", "insert_new_rows", "redacted_columns"]
 
 EVENTS = cast(Table, EventRow.__table__)
 
@@ -119,25 +119,22 @@ def _target_column(
 SQLITE_ROWS_PER_STATEMENT = 500
 
 
-def insert_rows(connection: Connection, columns: EventColumns, *, skip_stored: bool = False) -> int:
-    """Insert the rows of ``columns`` straight through the driver; returns how many went in.
+def _insert_rows_sqlite(connection: Connection, columns: EventColumns) -> int:
+    """SQLite: insert the rows of ``columns`` that are not stored yet; returns how many went in.
 
-    The values are plain already; going through the driver directly skips Core's per-row
-    parameter processing, which was a third of the time of a batch. Values still pass
-    through each column type's own bind processor (JSON, UTC timestamps), so what is stored
-    is what ``insert(EVENTS)`` would store. SQLite gets multi-row ``INSERT``s of up to
-    :data:`SQLITE_ROWS_PER_STATEMENT` rows, PostgreSQL one pipelined ``executemany``. With
-    ``skip_stored``, a row whose recording and client id are stored already is skipped.
+    Straight through the driver, in multi-row ``INSERT … ON CONFLICT DO NOTHING`` statements of
+    up to :data:`SQLITE_ROWS_PER_STATEMENT` rows: the values are plain already, and Core's per-row
+    parameter processing was a third of the time of a batch. Values still pass through each
+    column type's own bind processor (JSON, UTC timestamps), so what is stored is what
+    ``insert(EVENTS)`` would store.
     """
     dialect = connection.dialect
     names = tuple(columns.values)
-    bound = _bound_columns(dialect, columns)
-    if dialect.name != "sqlite":
-        sql = _insert_sql(dialect, names, 1, skip_stored)
-        return int(connection.exec_driver_sql(sql, list(zip(*bound, strict=True))).rowcount)
     width, count = len(names), len(columns)
     values: list[Any] = [None] * (width * count)  # row after row
-    for index, (name, column) in enumerate(zip(names, bound, strict=True)):
+    for index, (name, column) in enumerate(
+        zip(names, _bound_columns(dialect, columns), strict=True)
+    ):
         if name in _NULLABLE:
             column = [_NULL if value is None else value for value in column]
         values[index::width] = column
@@ -147,7 +144,7 @@ def insert_rows(connection: Connection, columns: EventColumns, *, skip_stored: b
     inserted = 0
     for start in range(0, len(values), step):
         chunk = values[start:start + step]
-        sql = _insert_sql(dialect, names, len(chunk) // width, skip_stored)
+        sql = _insert_sql(dialect, names, len(chunk) // width)
         inserted += connection.exec_driver_sql(sql, tuple(chunk)).rowcount
     return inserted
 
@@ -196,21 +193,13 @@ _NULLABLE = frozenset(column.name for column in EVENTS.columns if column.nullabl
 
 
 @functools.lru_cache(maxsize=1024)
-def _insert_sql(dialect: Dialect, names: tuple[str, ...], count: int, skip_stored: bool) -> str:
-    """The ``INSERT`` of ``count`` rows with these columns (``count`` 1: one row per execute).
-
-    On SQLite a column that admits NULL takes :data:`_NULL` for it (``insert_rows``).
-    """
-    sqlite = dialect.name == "sqlite"
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+def _insert_sql(dialect: Dialect, names: tuple[str, ...], count: int) -> str:
+    """SQLite's ``INSERT`` of ``count`` rows with these columns, skipping stored ids; a
+    column that admits NULL takes :data:`_NULL` for it."""
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    marks = [f"NULLIF({mark}, {_NULL})" if sqlite and name in _NULLABLE else mark
-             for name in names]
-    row = f"({', '.join(marks)})"
-    sql = f"INSERT INTO events ({quoted}) VALUES {', '.join([row] * count)}"
-    if skip_stored:
-        sql += " ON CONFLICT (recording_id, client_id) DO NOTHING"
-    return sql
+    row = f"({', '.join(f'NULLIF(?, {_NULL})' if name in _NULLABLE else '?' for name in names)})"
+    return (f"INSERT INTO events ({quoted}) VALUES {', '.join([row] * count)} "
+            "ON CONFLICT (recording_id, client_id) DO NOTHING")
 
 
 def insert_new_rows(connection: Connection, columns: EventColumns) -> list[str]:
@@ -229,7 +218,7 @@ def insert_new_rows(connection: Connection, columns: EventColumns) -> list[str]:
     if connection.dialect.name == "postgresql":
         return _insert_columns_postgresql(connection, columns)
     last_id = connection.exec_driver_sql("SELECT max(id) FROM events").scalar()
-    if insert_rows(connection, columns, skip_stored=True) == len(columns):
+    if _insert_rows_sqlite(connection, columns) == len(columns):
         return columns.values["client_id"]
     return list(connection.exec_driver_sql(
         "SELECT client_id FROM events WHERE id > ? AND recording_id = ?",

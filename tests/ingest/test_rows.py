@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.ingest.redaction import Redactor
-from app.ingest.rows import insert_new_rows, insert_rows, redacted_columns
+from app.ingest.rows import insert_new_rows, redacted_columns
 from app.ingest.schemas import BATCH, RecordingCreate
 from app.ingest.store import create_recording
 from app.models import Event, utcnow
@@ -33,7 +33,7 @@ def test_sqlite_statements_fit_the_librarys_parameter_limit(
     assert driver is not None
     before = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
     try:
-        assert insert_rows(session.connection(), columns, skip_stored=True) == 120
+        assert len(insert_new_rows(session.connection(), columns)) == 120
     finally:
         driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
     stored = select(func.count()).select_from(Event).where(Event.recording_id == rid)
