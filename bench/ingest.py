@@ -27,9 +27,7 @@ import http.client
 import json
 import os
 import random
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +40,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import psycopg
 from sqlalchemy.engine import make_url
 
@@ -58,6 +55,7 @@ from app.ingest.store import create_recording  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import utcnow  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from tests.live_server import LiveServer  # noqa: E402
 
 BASE_TS = 1_763_800_000_000
 #: The issue's targets; each batch size also runs paced at its database's target rate.
@@ -104,13 +102,6 @@ def make_event(seq: int, rng: random.Random) -> dict[str, Any]:
     return event
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def scratch_postgres(url: str) -> Iterator[str]:
     """A fresh database beside ``url``'s, dropped afterwards; yields its URL."""
@@ -138,34 +129,6 @@ def prepare(settings: Settings, clients: int) -> list[str]:
             tokens.append(token)
     engine.dispose()
     return tokens
-
-
-@contextmanager
-def uvicorn_server(env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """One uvicorn worker as a subprocess; yields its URL and process id."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def machine_busy_seconds() -> float:
@@ -356,14 +319,14 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
     """All batch sizes on one database; returns the report lines."""
     lines = []
     with tempfile.TemporaryDirectory(prefix="sop-bench-") as tmp:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_RECORDER_")}
-        env["SOP_RECORDER_DATA_DIR"] = tmp
-        if database_url:
-            env["SOP_RECORDER_DATABASE_URL"] = database_url
         settings = Settings(data_dir=Path(tmp), database_url=database_url)
         tokens = prepare(settings, args.clients)
         url = settings.resolved_database_url
-        with uvicorn_server(env) as (base, pid):
+        server = LiveServer(Path(tmp), database_url=database_url)
+        server.start(migrate=False)  # prepare() migrated
+        assert server.process is not None
+        base, pid = server.url, server.process.pid
+        try:
             for batch_size in args.batch_sizes:
                 batches = max(1, args.events // (batch_size * args.clients))
                 bodies = [make_bodies(batch_size, batches, seed=batch_size * 100 + n)
@@ -394,6 +357,8 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                     f"{paced.percentile(0.99):.1f} | | | | | | {paced.refused} |"
                 )
                 print(lines[-1], flush=True)
+        finally:
+            server.stop()
     return lines
 
 
@@ -407,6 +372,8 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
+    for name in [name for name in os.environ if name.startswith("SOP_RECORDER_")]:
+        del os.environ[name]  # the server runs on the defaults, whatever this shell has set
     print(f"{args.clients} clients, {args.events} events per batch size, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
