@@ -38,6 +38,11 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def log_path(self) -> Path:
+        """The server's standard error, every start appended (uvicorn at ``warning``)."""
+        return self.data_dir / "server.log"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env["SOP_RECORDER_DATA_DIR"] = str(self.data_dir)
@@ -71,11 +76,13 @@ class LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             self.cli("migrate")
-        self.process = subprocess.Popen(
-            [str(BIN / "python"), "-m", "uvicorn", "app.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-            env=self.env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
+        # Its log goes to a file: a pipe nobody reads would stop the server once it filled up.
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "python"), "-m", "uvicorn", "app.main:create_app", "--factory",
+                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+                env=self.env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+            )
 
     def wait_until_healthy(self, timeout: float = 30.0) -> None:
         """Wait until the launched server answers ``/healthz``."""
@@ -83,7 +90,7 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                err = self.log_path.read_text(errors="replace")
                 raise RuntimeError(f"server exited at start: {err[-2000:]}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
