@@ -9,7 +9,8 @@ batch, and, in the same run, a raw baseline: a plain ``executemany`` of the same
 the same schema through the bare driver (sqlite3 / psycopg), one transaction per batch, and
 the ratio ours / raw. It also reports the server's CPU time per event (from ``/proc``), which
 says what one core could do when the machine is shared and wall-clock rates are not, and how
-many cores the server kept busy (one worker's Python code runs on one core at a time).
+many cores the server kept busy (one worker's Python code runs on one core at a time), and the
+CPU time per event of PostgreSQL's processes and of the clients.
 
 The clients send back to back, so that the rate is the most the server takes; their latency
 is then mostly queueing (by Little's law 4 / batches per second). A second line per batch size
@@ -142,6 +143,24 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every running PostgreSQL process so far: backends, WAL writer, checkpointer.
+
+    A process that exits between two readings takes its time with it; the server's pooled
+    backends, which do the inserts, live through a run.
+    """
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, tail = stat.read_text().rpartition(")")
+        except OSError:  # gone since the listing
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -333,9 +352,13 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                           for n in range(args.clients)]
                 run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up
                 cpu_before, busy_before = cpu_seconds(pid), machine_busy_seconds()
+                clients_before, database_before = time.process_time(), postgres_cpu_seconds()
                 result = run_clients(base, tokens, bodies)
                 cpu_used = cpu_seconds(pid) - cpu_before
                 machine_busy = machine_busy_seconds() - busy_before
+                clients_us = (time.process_time() - clients_before) / result.events * 1e6
+                database_us = (postgres_cpu_seconds() - database_before) / result.events * 1e6
+                database = f"{database_us:.0f}" if database_url else "in the server"
                 cpu_us = cpu_used / result.events * 1e6
                 rid = open_raw_recording(url)
                 rows = raw_rows([b for client in bodies for b in client], rid)
@@ -345,8 +368,8 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                     f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
                     f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} | "
-                    f"{cpu_used / result.seconds:.2f} | {machine_busy / result.seconds:.2f} | "
-                    f"{result.refused} |"
+                    f"{database} | {clients_us:.0f} | {cpu_used / result.seconds:.2f} | "
+                    f"{machine_busy / result.seconds:.2f} | {result.refused} |"
                 )
                 print(lines[-1], flush=True)
                 target = TARGET_RATES[label]
@@ -354,7 +377,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 lines.append(
                     f"| {label}, paced at {target:,} events/s | {batch_size} | {paced.events} | "
                     f"{paced.rate:,.0f} | {paced.percentile(0.5):.1f} | "
-                    f"{paced.percentile(0.99):.1f} | | | | | | {paced.refused} |"
+                    f"{paced.percentile(0.99):.1f} | | | | | | | | {paced.refused} |"
                 )
                 print(lines[-1], flush=True)
         finally:
@@ -377,8 +400,9 @@ def main() -> None:
     print(f"{args.clients} clients, {args.events} events per batch size, "
           f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
-          "| server CPU µs/event | server cores busy | machine cores busy | 429s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| server CPU µs/event | database CPU µs/event | clients CPU µs/event "
+          "| server cores busy | machine cores busy | 429s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     if not args.skip_sqlite:
         bench_database("SQLite", None, args)
     if args.postgres:
