@@ -294,3 +294,28 @@ def test_click_capture_cost_is_measured(ticket_run: TicketRun) -> None:
         f"\nclick handler: n={len(samples)} median={samples[len(samples) // 2]:.3f} ms "
         f"max={samples[-1]:.3f} ms"
     )
+
+
+
+def test_tab_switches_and_leaving_a_page_are_recorded_without_content(
+    ticket_run: TicketRun,
+) -> None:
+    """The tab a person works in, and a page going out of view, are recorded as bare facts.
+
+    The ticket starts in the help desk, opens billing in a new tab, and comes back to the
+    help desk; the knowledge-base article goes out of view when its tab leaves for the bank
+    portal (a site the extension must not record). These events carry their tab and page and
+    the visibility state, never a target, a field, a choice or a label.
+    """
+    events = ticket_run.events
+    tabs = ticket_run.tabs
+    switches = [e["tab"] for e in events if e["type"] == "tab_switch"]
+    assert switches == [tabs["helpdesk"], tabs["billing"], tabs["helpdesk"]]
+    hidden = [(e["tab"], e["state"], e["url"].rsplit("/", 2)[-2:])
+              for e in events if e["type"] == "visibility"]
+    assert hidden == [(tabs["kb"], "hidden", ["kb", "article.html"])]
+    content = ("target", "field", "control", "choice", "checked", "transition", "load_ms",
+               "label")
+    for e in events:
+        if e["type"] in ("tab_switch", "visibility"):
+            assert {name: e[name] for name in content} == dict.fromkeys(content), e
