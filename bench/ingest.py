@@ -194,8 +194,7 @@ class LeanClient:
     CPU per request); the server sees the same requests."""
 
     def __init__(self, base: str, headers: dict[str, str]) -> None:
-        url = urlsplit(base)
-        self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        self.connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
         self.headers = headers
         self.retry_after = 1.0
 
@@ -304,7 +303,7 @@ def raw_insert(url: str, rows: list[tuple[Any, ...]], batch_size: int, recording
     marks = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({marks})"
     if url.startswith("sqlite"):
-        conn: Any = sqlite3.connect(make_url(url).database, isolation_level=None)
+        conn: Any = sqlite3.connect(str(make_url(url).database), isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         sql = sql.replace("%s", "?")

@@ -62,7 +62,8 @@ def activity_pool() -> list[Step]:
 
 def walk(rng: random.Random, length: int) -> list[int]:
     """A base path through the activities with skips, detours and repeats."""
-    path, position = [], 0
+    path: list[int] = []
+    position = 0
     while len(path) < length:
         roll = rng.random()
         if roll < 0.1:
@@ -166,7 +167,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
-    results = {
+    results: dict[str, Any] = {
         "python": platform.python_version(),
         "workloads": [bench_workload(10, 100), bench_workload(1_000, 50)],
         "directly_follows": bench_directly_follows(),
