@@ -32,7 +32,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def me(api: TestClient, token: str) -> int:
-    return api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+    status: int = api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+    return status
 
 
 def test_users_create_prints_a_working_token_last(data_dir: Path) -> None:

@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
 
-from app.database import make_engine
+from app.database import Base, make_engine
 from app.migrate import downgrade, upgrade
-from app.models import Base
 
 EXPECTED = {"teams", "users", "api_tokens", "workflows", "recordings", "events", "steps"}
 

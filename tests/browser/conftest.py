@@ -58,7 +58,8 @@ def browser(playwright_instance: object) -> Iterator[object]:
 @pytest.fixture
 def artifacts_dir(request: pytest.FixtureRequest) -> Path:
     """A folder for this test's screenshots."""
-    folder = ARTIFACTS / request.node.name.replace("/", "_")[:80]
+    name: str = request.node.name
+    folder = ARTIFACTS / name.replace("/", "_")[:80]
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

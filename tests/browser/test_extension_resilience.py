@@ -94,7 +94,11 @@ def test_worker_stopped_mid_recording_loses_nothing(
     live_service: LiveService,
 ) -> None:
     page, popup = recording
-    starts = lambda: popup.evaluate("chrome.storage.session.get('workerStarts')")["workerStarts"]  # noqa: E731
+
+    def starts() -> int:
+        count: int = popup.evaluate("chrome.storage.session.get('workerStarts')")["workerStarts"]
+        return count
+
     start(popup, "Server outage", pick=True)
     before = starts()
     page.bring_to_front()

@@ -15,6 +15,7 @@ import docx
 import httpx
 import pytest
 import xmlschema
+from playwright.sync_api import Dialog
 
 from app.demo.load import DEMO_TEAM
 from app.demo.ticket import DEMO_WORKFLOW
@@ -58,7 +59,11 @@ class Watch:
         self.problems: list[str] = []
         page.on("console", lambda m: self.problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        page.on("dialog", self._dismiss)
+
+    def _dismiss(self, dialog: Dialog) -> None:
+        self.problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
 
     def expected(self, status: int) -> None:
         """Chromium logs a refused form's reply (a 4xx we asked for) as a console error."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Dialog
 
 from app.sop.build import build_sop
 from app.sop.document import LeadDetails, StepNote
@@ -35,13 +36,18 @@ def outputs() -> dict[str, str]:
     }
 
 
-def test_outputs_render_in_chromium_without_errors(browser, artifacts_dir: Path,
+def test_outputs_render_in_chromium_without_errors(browser: Browser, artifacts_dir: Path,
                                                    tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     problems: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        problems.append("dialog: " + dialog.message)
+        dialog.dismiss()
+
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.on("dialog", on_dialog)
     for name, html in outputs().items():
         path = tmp_path / f"{name}.html"
         path.write_text(html, encoding="utf-8")

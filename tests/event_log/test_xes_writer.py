@@ -101,7 +101,7 @@ def test_dfg_equals_counts_from_the_exported_xes() -> None:
         keys = [START] + [_attrs(e)["activity"] for e in trace.findall(f"{X}event")] + [END]
         expected.update(pairwise(keys))
     graph = build_process_graph(recs)
-    assert {(s, t): c for s, t, c in graph.edges(data="count")} == expected
+    assert {(s, t): d["count"] for s, t, d in graph.edges(data=True)} == expected
 
 
 def test_format_xes_date_is_utc_with_milliseconds() -> None:

@@ -100,8 +100,9 @@ def teams(client: TestClient, quick_account: Any) -> dict[str, Any]:
 
 def _call(client: TestClient, endpoint: Endpoint, url: str, account: Account) -> int:
     response = client.request(endpoint.method, url, headers=account.headers, json={})
-    assert response.status_code < 500, f"{endpoint}: {response.status_code} {response.text}"
-    return response.status_code
+    status: int = response.status_code
+    assert status < 500, f"{endpoint}: {status} {response.text}"
+    return status
 
 
 def test_every_path_parameter_has_a_known_kind(app: FastAPI) -> None:

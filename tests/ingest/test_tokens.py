@@ -108,7 +108,7 @@ def test_tokens_are_stored_only_hashed(
     account = quick_account()
     second = create_token(session, account.user.email)
     me(client, account.token)
-    dump = []
+    dump: list[str] = []
     for table in inspect(connection).get_table_names():
         for row in connection.execute(text(f'SELECT * FROM "{table}"')):
             dump.extend(str(value) for value in row)

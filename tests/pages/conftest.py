@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,12 +19,33 @@ from app.steps.model import Step, TitlePart
 from tests.conftest import Account
 
 
-def soup(response: Any) -> BeautifulSoup:
+def soup(response: Response) -> BeautifulSoup:
     """The parsed HTML of a response."""
     return BeautifulSoup(response.text, "html.parser")
 
 
-def csrf_of(response: Any) -> str:
+def one(page: Tag, selector: str) -> Tag:
+    """The one element matching the CSS ``selector``; fails if none or several match."""
+    found = page.select(selector)
+    assert len(found) == 1, f"{len(found)} elements match {selector!r}"
+    return found[0]
+
+
+def attr(element: Tag, name: str) -> str:
+    """The single-valued attribute ``name`` of ``element``; fails if it is missing or a list."""
+    value = element.get(name)
+    assert isinstance(value, str), f"<{element.name}> has {name}={value!r}"
+    return value
+
+
+def next_tag(element: Tag, name: str) -> Tag:
+    """The first ``name`` element after ``element`` in the document; fails if there is none."""
+    found = element.find_next(name)
+    assert found is not None, f"no <{name}> after <{element.name}>"
+    return found
+
+
+def csrf_of(response: Response) -> str:
     """The CSRF token of the first form on a page."""
     field = soup(response).find("input", attrs={"name": "csrf_token"})
     assert field is not None, "the page has no CSRF field"
@@ -50,7 +72,8 @@ def browser_client(app: Any) -> Any:
         yield client
 
 
-__all__ = ["csrf_of", "make_step", "sign_in", "soup", "store_recording"]
+__all__ = ["attr", "csrf_of", "make_step", "next_tag", "one", "sign_in", "soup",
+           "store_recording"]
 
 
 def make_step(index: int, title: str = "Click Submit", *, phase: str = "triage",

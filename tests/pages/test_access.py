@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.pages.conftest import sign_in, soup
+from tests.pages.conftest import one, sign_in, soup
 
 RECORDING_LINKS = "td a[href^='/recordings/']"
 
@@ -83,7 +83,7 @@ def test_malformed_ids_are_a_404_page(client: TestClient, make_account: Any, pat
     sign_in(client, make_account("lead"))
     response = client.get(path)
     assert response.status_code == 404
-    assert soup(response).find("h1").text == "Not found"
+    assert one(soup(response), "h1").text == "Not found"
 
 
 def test_the_api_keeps_json_errors(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from app.models import ApiToken, User
 from tests.conftest import table_counts
-from tests.pages.conftest import sign_in, soup
+from tests.pages.conftest import attr, next_tag, one, sign_in, soup
 
 
 def test_an_issued_token_is_shown_once_and_works(client: TestClient, make_account: Any) -> None:
@@ -19,20 +19,20 @@ def test_an_issued_token_is_shown_once_and_works(client: TestClient, make_accoun
     csrf = sign_in(client, agent)
     response = client.post("/account/tokens", data={"csrf_token": csrf, "name": "Work laptop"})
     assert response.status_code == 201
-    secret = soup(response).select_one("#new-token")["value"]
+    secret = attr(one(soup(response), "#new-token"), "value")
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.json()["email"] == agent.user.email
     again = soup(client.get("/account"))
     assert again.select_one("#new-token") is None
     assert secret not in again.text
-    assert "Work laptop" in again.select_one("table").text
+    assert "Work laptop" in one(again, "table").text
 
 
 def test_the_account_page_says_how_to_install_the_extension(
     client: TestClient, make_account: Any
 ) -> None:
     sign_in(client, make_account("agent"))
-    install = soup(client.get("/account")).find("h2", id="install").find_next("ol").text
+    install = next_tag(one(soup(client.get("/account")), "h2#install"), "ol").text
     assert "Load unpacked" in install and "http://testserver" in install
 
 
@@ -43,10 +43,10 @@ def test_an_unnamed_token_gets_a_message_next_to_the_field(
     before = table_counts(connection)
     response = client.post("/account/tokens", data={"csrf_token": csrf, "name": "  "})
     assert response.status_code == 422
-    field = soup(response).select_one("#token-name")
-    assert field["aria-invalid"] == "true"
-    error = soup(response).select_one("#token-name-error")
-    assert "token-name-error" in field["aria-describedby"] and "name" in error.text
+    field = one(soup(response), "#token-name")
+    assert attr(field, "aria-invalid") == "true"
+    error = one(soup(response), "#token-name-error")
+    assert "token-name-error" in attr(field, "aria-describedby") and "name" in error.text
     assert table_counts(connection) == before
 
 
@@ -77,11 +77,11 @@ class TestAdmin:
             "csrf_token": csrf, "email": "New.Agent@Example.test", "role": "agent",
             "team": "Night shift", "password": "a long password"})
         assert response.status_code == 201
-        secret = soup(response).select_one("#new-token")["value"]
+        secret = attr(one(soup(response), "#new-token"), "value")
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()
         assert me == {**me, "email": "new.agent@example.test", "team": "Night shift"}
-        teams = [li.text for li in soup(client.get("/admin")).find("h2", id="teams")
-                 .find_next("ul").find_all("li")]
+        heading = one(soup(client.get("/admin")), "h2#teams")
+        teams = [li.text for li in next_tag(heading, "ul").find_all("li")]
         assert "Night shift — 1 user" in teams
 
     @pytest.mark.parametrize(("field", "value"), [
@@ -97,8 +97,8 @@ class TestAdmin:
         response = client.post("/admin/users", data=data)
         assert response.status_code == 422
         page = soup(response)
-        assert page.select_one(f"#f-{field}")["aria-invalid"] == "true"
-        assert page.select_one(f"#f-{field}-error").text
+        assert attr(one(page, f"#f-{field}"), "aria-invalid") == "true"
+        assert one(page, f"#f-{field}-error").text
         assert len(page.select(".field-error")) == 1
         assert table_counts(connection) == before
 
@@ -111,14 +111,14 @@ class TestAdmin:
             "csrf_token": csrf, "email": taken.user.email, "role": "agent", "team": "Support",
             "password": "a long password"})
         assert response.status_code == 422
-        assert "already exists" in soup(response).select_one("#f-email-error").text
+        assert "already exists" in one(soup(response), "#f-email-error").text
 
     def test_issue_and_revoke_a_users_token(self, client: TestClient, make_account: Any,
                                             session: Any) -> None:
         agent = make_account("agent")
         csrf = sign_in(client, make_account("admin"))
         response = client.post(f"/admin/users/{agent.user.id}/tokens", data={"csrf_token": csrf})
-        secret = soup(response).select_one("#new-token")["value"]
+        secret = attr(one(soup(response), "#new-token"), "value")
         headers = {"Authorization": f"Bearer {secret}"}
         assert client.get("/api/v1/me", headers=headers).status_code == 200
         token = session.scalar(select(ApiToken).where(ApiToken.prefix == secret[:10]))

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.templating import clean_text
 from tests.injection_corpus import PAYLOADS
-from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.conftest import attr, make_step, one, sign_in, soup
 
 
 def assert_inert(page: BeautifulSoup) -> None:
@@ -18,8 +18,9 @@ def assert_inert(page: BeautifulSoup) -> None:
 
     The only frames allowed are sandboxed ``srcdoc`` documents, checked the same way.
     """
-    assert page.find("script") is None or all(s.get("src", "").startswith("/static/")
-                                              for s in page.find_all("script"))
+    assert page.find("script") is None or all(
+        isinstance(src := s.get("src"), str) and src.startswith("/static/")
+        for s in page.find_all("script"))
     for element in page.find_all(True):
         for name, value in element.attrs.items():
             assert not name.lower().startswith("on"), (element.name, name)
@@ -28,7 +29,7 @@ def assert_inert(page: BeautifulSoup) -> None:
     assert page.find("img") is None and page.find("object") is None
     for frame in page.find_all("iframe"):
         assert "allow-scripts" not in frame["sandbox"] and not frame.get("src")
-        assert_inert(BeautifulSoup(frame["srcdoc"], "html.parser"))
+        assert_inert(BeautifulSoup(attr(frame, "srcdoc"), "html.parser"))
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_every_page_shows_the_payloads_as_text(client: TestClient,
     for payload in PAYLOADS:
         visible = " ".join(clean_text(payload).split())
         assert visible[:60] in " ".join(timeline.split()), payload[:40]
-    listed = soup(client.get("/workflows")).select_one("#workflows tbody a").text
+    listed = one(soup(client.get("/workflows")), "#workflows tbody a").text
     assert listed == "<script>alert('wf')</script> Refund"
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from bs4 import Tag
+from bs4.element import NavigableString
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from app.models import Step as StepRow
-from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.conftest import attr, make_step, next_tag, one, sign_in, soup
 
 T0 = 1_763_800_000_000
+
+
+def _leading_text(element: Tag) -> str:
+    """The first child of ``element``, which must be text, stripped."""
+    first = element.contents[0]
+    assert isinstance(first, NavigableString), first
+    return first.strip()
 
 
 def test_the_recording_page_shows_the_timeline_by_phase(
@@ -27,13 +36,13 @@ def test_the_recording_page_shows_the_timeline_by_phase(
     recording = make_recording(agent, "Refund request", steps)
     sign_in(client, agent)
     page = soup(client.get(f"/recordings/{recording.id}"))
-    headings = [h.contents[0].strip() for h in page.select("h3.phase-heading")]
+    headings = [_leading_text(h) for h in page.select("h3.phase-heading")]
     assert headings == ["Receive and triage", "Diagnose", "Resolve or escalate"]
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")]
             for tr in page.select("#timeline ~ div table tbody tr")]
     assert rows[1][:4] == ["2", "Open Subscription", "Stripe Dashboard", "Ticket view"]
     assert rows[1][4:6] == ["+4 s", "3 min 5 s"]
-    facts = {dt.text: dt.find_next("dd").text for dt in page.select("dl.facts dt")}
+    facts = {dt.text: next_tag(dt, "dd").text for dt in page.select("dl.facts dt")}
     assert facts["Recorded by"] == agent.user.email
     assert facts["Steps"].startswith("3 steps over 3 min 20 s")
 
@@ -47,12 +56,16 @@ def test_the_capture_manifest_is_shown(client: TestClient, make_account: Any,
     session.commit()
     sign_in(client, agent)
     page = soup(client.get(f"/recordings/{recording.id}"))
-    kinds = {tr.find("td").text: tr.find_all("td")[1].text
+    kinds = {tr.find_all("td")[0].text: tr.find_all("td")[1].text
              for tr in page.select("#manifest ~ div table tbody tr")}
     assert kinds["click"] == "12" and kinds["navigation"] == "0"
-    redacted = [li.text for li in page.find("h3", string="Redacted").find_next("ul").find_all("li")]
+    redacted_heading = page.find("h3", string="Redacted")
+    assert redacted_heading is not None
+    redacted = [li.text for li in next_tag(redacted_heading, "ul").find_all("li")]
     assert redacted == ["email: 2", "query_param: 5"]
-    never = page.find("h3", string="Never captured").find_next("ul").text
+    never_heading = page.find("h3", string="Never captured")
+    assert never_heading is not None
+    never = next_tag(never_heading, "ul").text
     assert "keystrokes" in never and "passwords" in never
 
 
@@ -75,8 +88,8 @@ def test_the_list_shows_each_recording(client: TestClient, make_account: Any,
         make_step(0, started_at_ms=T0, duration_ms=60_000),
         make_step(1, started_at_ms=T0 + 60_000, duration_ms=30_000)])
     sign_in(client, lead)
-    row = soup(client.get("/recordings")).select_one("tbody tr")
-    cells = {td["data-label"]: td.get_text(strip=True) for td in row.find_all("td")}
+    row = one(soup(client.get("/recordings")), "tbody tr")
+    cells = {attr(td, "data-label"): td.get_text(strip=True) for td in row.find_all("td")}
     assert cells["Recording"] == f"Recording {recording.id}"
     assert cells["Workflow"] == "Refund request"
     assert cells["Steps"] == "2" and cells["Duration"] == "1 min 30 s"

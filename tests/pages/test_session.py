@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from app.models import User
 from app.pages.session import PageSession, decode_session, encode_session
 from tests.conftest import table_counts
-from tests.pages.conftest import csrf_of, sign_in, soup
+from tests.pages.conftest import attr, csrf_of, one, sign_in, soup
 
 SECRET = b"s" * 48
 
@@ -86,8 +86,8 @@ class TestSignIn:
         data[field] = "wrong@example.test" if field == "email" else "wrong"
         response = client.post("/login", data={**data, "csrf_token": csrf_of(client.get("/login"))})
         assert response.status_code == 400
-        alert = soup(response).find(attrs={"role": "alert"})
-        assert alert is not None and alert.text == "The email or the password is wrong."
+        alert = one(soup(response), "[role=alert]")
+        assert alert.text == "The email or the password is wrong."
         assert client.get("/account", follow_redirects=False).status_code == 303
 
     def test_a_changed_password_ends_the_session(
@@ -130,7 +130,7 @@ class TestCsrf:
             data["csrf_token"] = token
         response = client.post("/admin/users", data=data)
         assert response.status_code == 403
-        assert soup(response).find("h1").text == "Not allowed"
+        assert one(soup(response), "h1").text == "Not allowed"
         assert table_counts(connection) == before
 
     def test_sign_out_without_the_token_keeps_the_session(
@@ -166,10 +166,10 @@ class TestHostileInput:
                                                         make_account: Any, next_url: str) -> None:
         lead = make_account("lead")
         form = soup(client.get("/login", params={"next": next_url}))
-        assert form.find("input", attrs={"name": "next"})["value"] == "/workflows"
+        assert attr(one(form, "input[name=next]"), "value") == "/workflows"
         response = client.post("/login", follow_redirects=False, data={
             "email": lead.user.email, "password": "pw-" + lead.user.email,
-            "csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"],
+            "csrf_token": attr(one(form, "input[name=csrf_token]"), "value"),
             "next": next_url})
         if "\x00" in next_url:
             assert response.status_code == 422

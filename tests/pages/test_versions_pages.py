@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Recording, VersionStatus, Workflow, WorkflowVersion
 from app.workflows import versions
 from tests.conftest import table_counts
-from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.conftest import attr, make_step, one, sign_in, soup
 from tests.pages.test_injection import assert_inert
 from tests.pages.test_workflow_page import soup_of_frame
 
@@ -43,7 +43,7 @@ def flow(make_account: Any, make_recording: Any, session: Session) -> dict[str, 
     lead, agent = make_account("lead"), make_account("agent")
     first = make_recording(agent, "Refund request", _steps(["Open", "Escalate", "Refund",
                                                             "Reply", "Close"]))
-    workflow = session.get(Workflow, first.workflow_id)
+    workflow = session.get_one(Workflow, first.workflow_id)
     versions.create_draft(session, workflow, lead.user)
     versions.publish_version(session, workflow, lead.user)
     workflow.step_notes = {"zendesk:ticket:click:escalate": {"note": "Ask <b>Tier 2</b>",
@@ -59,8 +59,8 @@ def flow(make_account: Any, make_recording: Any, session: Session) -> dict[str, 
 
 def _version_rows(client: TestClient, workflow_id: int) -> dict[str, dict[str, str]]:
     page = soup(client.get(f"/workflows/{workflow_id}"))
-    return {tr["data-version"]: {td["data-label"]: td.get_text(" ", strip=True)
-                                 for td in tr.find_all("td")}
+    return {attr(tr, "data-version"): {attr(td, "data-label"): td.get_text(" ", strip=True)
+                                       for td in tr.find_all("td")}
             for tr in page.select("#versions-table tbody tr")}
 
 
@@ -81,17 +81,17 @@ def test_the_versions_table_and_the_drafts_changelog(client: TestClient,
     assert rows["2"]["Published"] == "—" and rows["1"]["Published"].endswith("UTC")
     assert rows["1"]["Recorded by"] and rows["1"]["What changed"].startswith("First version")
     page = soup(client.get(f"/workflows/{flow['id']}"))
-    draft = page.select_one("#draft")
-    assert draft.find("h3").text == "Draft 2, waiting for publication"
+    draft = one(page, "#draft")
+    assert one(draft, "h3").text == "Draft 2, waiting for publication"
     assert [li.get_text(" ", strip=True) for li in draft.select(".diff-added li")] == [
         "Step 4: Click Policy (Confluence · Ticket view, typically 20 s)"]
     assert [li["data-key"] for li in draft.select(".diff-removed li")] == [
         "zendesk:ticket:click:escalate"]
-    timing = draft.select_one(".diff-timing").get_text(" ", strip=True)
+    timing = one(draft, ".diff-timing").get_text(" ", strip=True)
     assert "Click Refund" in timing and "+4 min 40 s" in timing
     notable = {tr["data-phase"] for tr in draft.select(".diff-phases tr.notable")}
     assert notable == {"diagnose"}
-    orphan = page.select_one("#orphaned li").get_text(" ", strip=True)
+    orphan = one(page, "#orphaned li").get_text(" ", strip=True)
     assert "Click Escalate" in orphan and "Ask <b>Tier 2</b>" in orphan
     assert draft.find("button", string="Publish version 2") is not None
     assert draft.find("button", string="Discard draft 2") is not None
@@ -107,16 +107,16 @@ def test_publishing_makes_the_draft_current_and_the_history_shows_it(
     assert response.status_code == 303
     assert response.headers["location"] == f"/workflows/{flow['id']}?published=2#versions"
     page = soup(client.get(response.headers["location"]))
-    assert page.select_one("#versions .flash").text.startswith("Version 2 is published")
+    assert one(page, "#versions .flash").text.startswith("Version 2 is published")
     rows = _version_rows(client, flow["id"])
     assert rows["2"]["Status"] == "current" and rows["1"]["Status"] == "published"
     assert rows["2"]["What changed"] == "Policy check <before> refund"
-    assert page.select_one("#draft h3").text == "No draft waiting"
-    history = soup_of_frame(page.select_one("iframe.sop-frame")).select("#revisions tbody tr")
-    assert [tr.find("td").text for tr in history] == ["1", "2"]
+    assert one(page, "#draft h3").text == "No draft waiting"
+    history = soup_of_frame(one(page, "iframe.sop-frame")).select("#revisions tbody tr")
+    assert [tr.find_all("td")[0].text for tr in history] == ["1", "2"]
     assert "Policy check <before> refund" in history[1].get_text()
     assert _statuses(session, flow["id"]) == {1: "published", 2: "published"}
-    listed = soup(client.get("/workflows")).select_one("#workflows td[data-label=Version]")
+    listed = one(soup(client.get("/workflows")), "#workflows td[data-label=Version]")
     assert listed.text == "2"
 
 
@@ -130,7 +130,7 @@ def test_discarding_the_draft(client: TestClient, flow: dict[str, Any], session:
     assert rows["2"]["Status"] == "discarded" and rows["1"]["Status"] == "current"
     again = client.post(f"/workflows/{flow['id']}/versions/2/discard", data={"csrf_token": csrf})
     assert again.status_code == 409
-    assert "only a draft can be discarded" in soup(again).select_one("main").text
+    assert "only a draft can be discarded" in one(soup(again), "main").text
 
 
 def test_including_and_excluding_recordings_changes_the_draft(
@@ -139,21 +139,23 @@ def test_including_and_excluding_recordings_changes_the_draft(
     csrf = sign_in(client, flow["lead"])
     second = flow["second"].id
     page = soup(client.get(f"/workflows/{flow['id']}"))
-    cell = page.find("input", attrs={"name": "recording_id", "value": str(second)}).parent
-    assert cell.find("input", attrs={"name": "action"})["value"] == "exclude"
+    cell = one(page, f"input[name=recording_id][value='{second}']").parent
+    assert cell is not None
+    assert attr(one(cell, "input[name=action]"), "value") == "exclude"
     response = client.post(f"/workflows/{flow['id']}/recordings", follow_redirects=False,
                            data={"csrf_token": csrf, "recording_id": second, "action": "exclude"})
     assert response.status_code == 303
     session.expire_all()
     draft = session.scalar(select(WorkflowVersion).where(
         WorkflowVersion.workflow_id == flow["id"], WorkflowVersion.status == VersionStatus.draft))
-    assert draft.recording_ids == [] and session.get(Recording, second).included is False
+    assert draft is not None
+    assert draft.recording_ids == [] and session.get_one(Recording, second).included is False
     page = soup(client.get(f"/workflows/{flow['id']}"))
     assert page.select_one("#draft .diff-added") is None
     client.post(f"/workflows/{flow['id']}/recordings",
                 data={"csrf_token": csrf, "recording_id": second, "action": "include"})
     page = soup(client.get(f"/workflows/{flow['id']}"))
-    assert "Click Policy" in page.select_one("#draft .diff-added").text
+    assert "Click Policy" in one(page, "#draft .diff-added").text
 
 
 def test_an_orphaned_note_is_reattached_or_dropped(client: TestClient, flow: dict[str, Any],
@@ -164,7 +166,7 @@ def test_an_orphaned_note_is_reattached_or_dropped(client: TestClient, flow: dic
         "csrf_token": csrf, "activity_key": "zendesk:ticket:click:escalate", "target": target})
     assert response.status_code == 303
     session.expire_all()
-    assert session.get(Workflow, flow["id"]).step_notes == {
+    assert session.get_one(Workflow, flow["id"]).step_notes == {
         target: {"note": "Ask <b>Tier 2</b>", "warning": ""}}
     assert soup(client.get(f"/workflows/{flow['id']}")).select_one("#orphaned") is None
     dropped = client.post(f"/workflows/{flow['id']}/orphans", data={
@@ -181,20 +183,20 @@ def test_dropping_an_orphaned_note(client: TestClient, flow: dict[str, Any],
     client.post(f"/workflows/{flow['id']}/orphans", data={
         "csrf_token": csrf, "activity_key": "zendesk:ticket:click:escalate", "target": "drop"})
     session.expire_all()
-    assert session.get(Workflow, flow["id"]).step_notes == {}
+    assert session.get_one(Workflow, flow["id"]).step_notes == {}
 
 
 def test_the_version_and_diff_pages(client: TestClient, flow: dict[str, Any]) -> None:
     sign_in(client, flow["lead"])
     page = soup(client.get(f"/workflows/{flow['id']}/versions/2"))
-    assert page.find("h1").text == "Refund request: version 2"
+    assert one(page, "h1").text == "Refund request: version 2"
     steps = [tr.find_all("td")[1].text for tr in page.select("#procedure tbody tr")]
     assert steps == ["Click Open", "Click Refund", "Click Reply", "Click Policy", "Click Close"]
-    assert "Click Policy" in page.select_one("#changes .diff-added").text
+    assert "Click Policy" in one(page, "#changes .diff-added").text
     diff = soup(client.get(f"/workflows/{flow['id']}/diff?from=2&to=1"))
-    assert "Click Escalate" in diff.select_one(".diff-added").text
-    assert "Click Policy" in diff.select_one(".diff-removed").text
-    assert diff.select_one("#from option[selected]")["value"] == "2"
+    assert "Click Escalate" in one(diff, ".diff-added").text
+    assert "Click Policy" in one(diff, ".diff-removed").text
+    assert attr(one(diff, "#from option[selected]"), "value") == "2"
     same = soup(client.get(f"/workflows/{flow['id']}/diff?from=1&to=1"))
     assert same.select_one(".diff-added") is None and "No change to the steps" in same.text
     assert client.get(f"/workflows/{flow['id']}/versions/9").status_code == 404
@@ -222,8 +224,8 @@ def test_a_form_without_its_csrf_token_changes_nothing(
         assert response.status_code == 403
     assert table_counts(connection) == before
     assert _statuses(session, flow["id"]) == {1: "published", 2: "draft"}
-    assert session.get(Recording, flow["second"].id).included is True
-    assert session.get(Workflow, flow["id"]).step_notes == notes
+    assert session.get_one(Recording, flow["second"].id).included is True
+    assert session.get_one(Workflow, flow["id"]).step_notes == notes
 
 
 def test_an_agent_sees_published_versions_only_and_changes_nothing(
@@ -262,7 +264,7 @@ def test_an_agent_sees_nothing_of_an_unpublished_workflow(
     workflow_id = recording.workflow_id
     sign_in(client, agent)
     page = soup(client.get(f"/workflows/{workflow_id}"))
-    assert page.select_one(".empty h2").text == "Nothing is published yet"
+    assert one(page, ".empty h2").text == "Nothing is published yet"
     assert page.select_one("iframe.sop-frame") is None and page.select_one("#versions") is None
     assert "Click Dispute" not in page.text
     for path in ("/preview", "/download/sop.md", "/download/event-log.csv", "/diff",
@@ -270,7 +272,7 @@ def test_an_agent_sees_nothing_of_an_unpublished_workflow(
         response = client.get(f"/workflows/{workflow_id}{path}")
         assert response.status_code == 404, path
         assert "Click Dispute" not in response.text
-    listed = soup(client.get("/workflows")).select_one("#workflows td[data-label=Version]")
+    listed = one(soup(client.get("/workflows")), "#workflows td[data-label=Version]")
     assert listed.text == "not published"
 
 
@@ -296,7 +298,7 @@ def test_the_injection_corpus_stays_text_on_the_version_pages(
     lead = make_account("lead")
     storable = [payload.replace("\x00", "") for payload in PAYLOADS]
     first = make_recording(lead, "Hostile <b>flow</b>", _steps(["Open", "Close"]))
-    workflow = session.get(Workflow, first.workflow_id)
+    workflow = session.get_one(Workflow, first.workflow_id)
     versions.create_draft(session, workflow, lead.user)
     versions.publish_version(session, workflow, lead.user, storable[0][:300])
     workflow.step_notes = {"zendesk:ticket:click:open": {"note": storable[1], "warning": ""}}
@@ -314,8 +316,8 @@ def test_the_injection_corpus_stays_text_on_the_version_pages(
         page = soup(response)
         assert_inert(page)
         assert "Hostile <b>flow</b>" in page.text, path
-    shown = soup(client.get(f"{base}/versions/2")).select_one("#procedure").text
+    shown = one(soup(client.get(f"{base}/versions/2")), "#procedure").text
     script = next(p for p in storable if p.startswith("<script"))
     assert script in shown
-    orphans = soup(client.get(base)).select_one("#orphaned").text
+    orphans = one(soup(client.get(base)), "#orphaned").text
     assert storable[1].strip()[:40] in orphans

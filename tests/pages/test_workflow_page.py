@@ -7,12 +7,13 @@ from typing import Any
 
 import docx
 import pytest
+from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection
 
 from app.exports import EXPORTS
 from tests.conftest import table_counts
-from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.conftest import attr, make_step, one, sign_in, soup
 from tests.pages.test_injection import assert_inert
 
 T0 = 1_763_800_000_000
@@ -37,12 +38,12 @@ def test_the_page_shows_the_sop_map_timing_recordings_and_downloads(
     response = client.get(f"/workflows/{flow['id']}")
     assert response.status_code == 200
     page = soup(response)
-    sop = soup_of_frame(page.select_one("iframe.sop-frame"))
-    assert sop.find("h1").text == "Refund request"
+    sop = soup_of_frame(one(page, "iframe.sop-frame"))
+    assert one(sop, "h1").text == "Refund request"
     assert [li.get_text(strip=True) for li in sop.select("#procedure li")][:1]
     assert page.select_one("#map .map-viewport svg[role=img]") is not None
     assert len(page.select("#timing svg.chart")) == 5
-    assert page.select_one("#included a")["href"] == f"/recordings/{flow['recording'].id}"
+    assert attr(one(page, "#included a"), "href") == f"/recordings/{flow['recording'].id}"
     links = {a["href"] for a in page.select("#downloads a")}
     expected = {f"/workflows/{flow['id']}/download/{artifact}.{fmt}"
                 for artifact, formats in EXPORTS.items() for fmt in formats}
@@ -51,10 +52,9 @@ def test_the_page_shows_the_sop_map_timing_recordings_and_downloads(
     assert_inert(page)
 
 
-def soup_of_frame(frame: Any) -> Any:
-    from bs4 import BeautifulSoup
-
-    return BeautifulSoup(frame["srcdoc"], "html.parser")
+def soup_of_frame(frame: Tag) -> BeautifulSoup:
+    """The document shown in a ``srcdoc`` frame."""
+    return BeautifulSoup(attr(frame, "srcdoc"), "html.parser")
 
 
 def test_an_agent_reads_but_cannot_edit(client: TestClient, flow: dict[str, Any],
@@ -90,8 +90,8 @@ def test_saving_a_section_changes_the_sop(client: TestClient, flow: dict[str, An
     assert response.status_code == 303
     assert response.headers["location"].endswith("/edit?saved=purpose#purpose")
     form = soup(client.get(response.headers["location"]))
-    assert form.select_one("#purpose .flash").text == "Saved."
-    assert form.select_one("#f-purpose").text == "Refund a charge <fast>."
+    assert one(form, "#purpose .flash").text == "Saved."
+    assert one(form, "#f-purpose").text == "Refund a charge <fast>."
     sop = client.get(f"/workflows/{flow['id']}/download/sop.md").text
     assert "Refund a charge &lt;fast&gt;." in sop
 
@@ -102,10 +102,10 @@ def test_table_sections_keep_their_rows(client: TestClient, flow: dict[str, Any]
         "csrf_token": csrf, "section": "roles", "roles-0-role": "Agent",
         "roles-0-raci-triage": "r", "roles-2-role": "Team lead", "roles-2-raci-resolve": "A"})
     form = soup(client.get(f"/workflows/{flow['id']}/edit"))
-    assert form.select_one("#f-roles-0-role")["value"] == "Agent"
-    assert form.select_one("#f-roles-0-raci-triage")["value"] == "R"
-    assert form.select_one("#f-roles-1-role")["value"] == "Team lead"
-    assert form.select_one("#f-roles-3-role")["value"] == ""
+    assert attr(one(form, "#f-roles-0-role"), "value") == "Agent"
+    assert attr(one(form, "#f-roles-0-raci-triage"), "value") == "R"
+    assert attr(one(form, "#f-roles-1-role"), "value") == "Team lead"
+    assert attr(one(form, "#f-roles-3-role"), "value") == ""
 
 
 @pytest.mark.parametrize(("data", "field"), [
@@ -125,10 +125,10 @@ def test_a_refused_section_shows_the_message_next_to_the_field(
     response = client.post(f"/workflows/{flow['id']}/edit", data={"csrf_token": csrf, **data})
     assert response.status_code == 422
     page = soup(response)
-    element = page.select_one(f"#{field}")
-    assert element["aria-invalid"] == "true"
-    assert f"{field}-error" in element["aria-describedby"]
-    assert page.select_one(f"#{field}-error").text
+    element = one(page, f"#{field}")
+    assert attr(element, "aria-invalid") == "true"
+    assert f"{field}-error" in attr(element, "aria-describedby")
+    assert one(page, f"#{field}-error").text
     assert page.select_one("[role=alert]") is not None
     assert table_counts(connection) == before
 
@@ -139,7 +139,7 @@ def test_a_raci_error_is_shown_under_its_row(client: TestClient, flow: dict[str,
         "csrf_token": csrf, "section": "roles", "roles-1-role": "Agent",
         "roles-1-raci-triage": "XYZ"})
     assert response.status_code == 422
-    assert "R, A, C, I" in soup(response).select_one("#f-roles-1-error").text
+    assert "R, A, C, I" in one(soup(response), "#f-roles-1-error").text
 
 
 def test_a_step_note_appears_in_the_sop(client: TestClient, flow: dict[str, Any]) -> None:
@@ -149,9 +149,9 @@ def test_a_step_note_appears_in_the_sop(client: TestClient, flow: dict[str, Any]
         "note": "Check the plan first", "warning": "Do NOT refund over $500"})
     assert response.status_code == 303
     page = soup(client.get(f"/workflows/{flow['id']}"))
-    notes = page.select_one("#notes")
-    assert "Do NOT refund over $500" in notes.select_one(".warning").text
-    assert "Check the plan first" in soup_of_frame(page.select_one("iframe")).text
+    notes = one(page, "#notes")
+    assert "Do NOT refund over $500" in one(notes, ".warning").text
+    assert "Check the plan first" in soup_of_frame(one(page, "iframe")).text
 
 
 def test_a_too_long_note_is_refused_next_to_the_field(
@@ -170,9 +170,9 @@ def test_a_too_long_note_is_refused_next_to_the_field(
 def test_the_preview_shows_the_sop_as_downloaded(client: TestClient,
                                                  flow: dict[str, Any]) -> None:
     sign_in(client, flow["lead"])
-    frame = soup(client.get(f"/workflows/{flow['id']}/preview")).select_one("iframe")
+    frame = one(soup(client.get(f"/workflows/{flow['id']}/preview")), "iframe")
     downloaded = client.get(f"/workflows/{flow['id']}/download/sop.html").text
-    assert frame["srcdoc"] == downloaded
+    assert attr(frame, "srcdoc") == downloaded
 
 
 @pytest.mark.parametrize("seen_first", ["/preview", ""])
@@ -183,7 +183,7 @@ def test_the_preview_follows_an_edit(client: TestClient, flow: dict[str, Any],
     assert client.get(f"/workflows/{flow['id']}{seen_first}").status_code == 200
     client.post(f"/workflows/{flow['id']}/edit", data={
         "csrf_token": csrf, "section": "purpose", "purpose": "Refund within a day."})
-    frame = soup(client.get(f"/workflows/{flow['id']}/preview")).select_one("iframe")
+    frame = one(soup(client.get(f"/workflows/{flow['id']}/preview")), "iframe")
     assert "Refund within a day." in soup_of_frame(frame).get_text()
 
 
@@ -195,14 +195,14 @@ def test_the_page_follows_steps_derived_again(client: TestClient, flow: dict[str
     from app.models import Step as StepRow
 
     sign_in(client, flow["lead"])
-    notes = soup(client.get(f"/workflows/{flow['id']}")).select_one("#notes").get_text()
+    notes = one(soup(client.get(f"/workflows/{flow['id']}")), "#notes").get_text()
     assert "Step 0 of the refund" in notes
     row = session.scalars(select(StepRow).where(
         StepRow.recording_id == flow["recording"].id, StepRow.position == 1)).one()
     row.data = {**row.data, "title": "Step 0 done again",
                 "parts": [{"text": "Step 0 done again", "strong": True}]}
     session.commit()
-    notes = soup(client.get(f"/workflows/{flow['id']}")).select_one("#notes").get_text()
+    notes = one(soup(client.get(f"/workflows/{flow['id']}")), "#notes").get_text()
     assert "Step 0 done again" in notes and "Step 0 of the refund" not in notes
 
 
@@ -227,7 +227,7 @@ def test_a_first_view_reads_the_steps_once(client: TestClient, flow: dict[str, A
     finally:
         event.remove(connection, "before_cursor_execute", count)
     assert page.status_code == 200
-    assert "Step 0 of the refund" in soup(page).select_one("#notes").get_text()
+    assert "Step 0 of the refund" in one(soup(page), "#notes").get_text()
     assert len(reads) == 1, reads
 
 
@@ -242,7 +242,8 @@ def test_the_page_timeline_draws_runs_of_one_system_and_the_download_every_step(
     workflow_id = make_recording(agent, "Handover", steps).workflow_id
     sign_in(client, lead)
     page = soup(client.get(f"/workflows/{workflow_id}"))
-    bars = [rect.title.text for rect in page.select("#timing svg[aria-labelledby^=timeline] rect")]
+    bars = [one(rect, "title").text
+            for rect in page.select("#timing svg[aria-labelledby^=timeline] rect")]
     assert bars == ["Steps 1 to 2 in Zendesk (2 steps, 20 s)",
                     "Steps 3 to 5 in Stripe Dashboard (3 steps, 30 s)", "6. Step 5 (Zendesk, 10 s)"]
     report = soup(client.get(f"/workflows/{workflow_id}/download/timing-report.html"))
@@ -285,12 +286,12 @@ def test_publishing_renders_the_page_afresh(client: TestClient, flow: dict[str, 
     from app.workflows.versions import create_draft, publish_version
 
     sign_in(client, flow["lead"])
-    before = soup_of_frame(soup(client.get(f"/workflows/{flow['id']}")).select_one("iframe"))
-    assert "draft" in before.select_one(".subtitle").text
+    before = soup_of_frame(one(soup(client.get(f"/workflows/{flow['id']}")), "iframe"))
+    assert "draft" in one(before, ".subtitle").text
     workflow = session.get(Workflow, flow["id"])
     create_draft(session, workflow, flow["lead"].user)
     publish_version(session, workflow, flow["lead"].user, "First version")
-    after = soup_of_frame(soup(client.get(f"/workflows/{flow['id']}")).select_one("iframe"))
-    assert "version 1" in after.select_one(".subtitle").text
-    listed = soup(client.get("/workflows")).select_one("#workflows tbody tr")
-    assert listed.select_one("td[data-label=Version]").text == "1"
+    after = soup_of_frame(one(soup(client.get(f"/workflows/{flow['id']}")), "iframe"))
+    assert "version 1" in one(after, ".subtitle").text
+    listed = one(soup(client.get("/workflows")), "#workflows tbody tr")
+    assert one(listed, "td[data-label=Version]").text == "1"

@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from app.models import Workflow
 from app.pages.workflows import WorkflowRow, sort_rows
-from tests.pages.conftest import make_step, sign_in, soup
+from tests.pages.conftest import attr, make_step, sign_in, soup
 
 T0 = 1_763_800_000_000
 
 
 def _rows(client: TestClient, query: str = "") -> list[dict[str, str]]:
     page = soup(client.get("/workflows" + query))
-    return [{td["data-label"]: td.get_text(strip=True) for td in tr.find_all("td")}
+    return [{attr(td, "data-label"): td.get_text(strip=True) for td in tr.find_all("td")}
             for tr in page.select("#workflows tbody tr")]
 
 

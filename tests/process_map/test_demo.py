@@ -21,6 +21,13 @@ from tests.process_map.test_bpmn import NS, _bounds, bpmn_schema
 X = "{http://www.xes-standard.org/}"
 
 
+def _value(attribute: ET.Element) -> str:
+    """The value of an XES attribute element; fails if it has none."""
+    value = attribute.get("value")
+    assert value is not None, f"no value on the {attribute.get('key')!r} attribute"
+    return value
+
+
 def test_demo_and_merged_bpmn_and_xes_validate(session: Any, settings: Any) -> None:
     _, recordings = load_demo_workflow(session, settings)
     assert len(recordings) == 2 and len(recordings[0].steps) > len(recordings[1].steps) > 5
@@ -47,7 +54,7 @@ def test_merged_demo_has_a_decision_and_dfg_matches_the_xes(session: Any, settin
     assert decision_points(graph)  # escalate to Jira, or reply right away
     expected: Counter[tuple[str, str]] = Counter()
     for trace in ET.fromstring(render_xes(recordings)).findall(f"{X}trace"):
-        keys = [START] + [a.get("value") for e in trace.findall(f"{X}event")
+        keys = [START] + [_value(a) for e in trace.findall(f"{X}event")
                           for a in e if a.get("key") == "activity"] + [END]
         expected.update(pairwise(keys))
-    assert {(s, t): c for s, t, c in graph.edges(data="count")} == expected
+    assert {(s, t): d["count"] for s, t, d in graph.edges(data=True)} == expected

@@ -73,7 +73,8 @@ class TestRenderJson:
         data = json.loads(render_process_map(recs, "json"))
         back = nx.node_link_graph(data, edges="edges")
         graph = build_process_graph(recs)
-        assert dict(back.nodes(data="name")) == dict(graph.nodes(data="name"))
+        assert ({node: name for node, name in back.nodes(data="name")}
+                == {node: name for node, name in graph.nodes(data="name")})
         assert all("x" in node and "lane" in node for node in data["nodes"])
         assert data["graph"]["recordings"] == 4
 

@@ -26,7 +26,7 @@ SETTINGS = Settings()
 
 def text(max_size: int) -> st.SearchStrategy[str]:
     """Any text without NUL (the schema refuses it), short or up to the cap."""
-    alphabet = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+    alphabet = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
     return st.one_of(st.sampled_from(["", "Priority", "Urgent", "Create issue", "Ticket #4821"]),
                      st.text(alphabet, max_size=max_size))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docx.text.paragraph import Paragraph
+
 from app.steps.model import RecordingSteps, Step, TitlePart
 
 BASE_MS = 1_763_800_000_000
@@ -97,3 +99,10 @@ def ticket_specs() -> list[dict[str, Any]]:
         step("Submit **Submit as Solved**", kind="submit", control="Submit as Solved",
              phase="close", duration_ms=3_000, waiting_ms=600),
     ]
+
+
+def style_name(paragraph: Paragraph) -> str:
+    """The name of a DOCX paragraph's style; fails if the paragraph has no style."""
+    style = paragraph.style
+    assert style is not None, f"no style on {paragraph.text!r}"
+    return str(style.name)

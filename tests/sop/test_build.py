@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from app.sop.build import build_sop, representative_recording, typical_durations
@@ -11,14 +12,18 @@ from app.sop.document import (
     LeadDetails,
     Revision,
     SlaTarget,
+    SopDocument,
     StepNote,
     TriageCondition,
 )
 from app.sop.sections import PROMPTS
+from app.steps.model import RecordingSteps
 from tests.sop.builders import recording, step, ticket_specs
 
 
-def build(recordings, details=None, notes=None, revisions=()):
+def build(recordings: Sequence[RecordingSteps], details: LeadDetails | None = None,
+          notes: Mapping[str, StepNote] | None = None,
+          revisions: Sequence[Revision] = ()) -> SopDocument:
     return build_sop(recordings, details or LeadDetails(), notes or {}, list(revisions),
                      workflow="Refund request")
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from docx import Document
 
+from tests.sop.builders import style_name
+
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SOP_RECORDER_DATA_DIR": str(tmp_path / "data")}
@@ -27,7 +29,7 @@ def test_demo_then_export_every_sop_and_timing_format(tmp_path: Path) -> None:
 
     docx = tmp_path / "refund.docx"
     assert run(tmp_path, "export", "1", "--format", "docx", "-o", str(docx)).returncode == 0
-    assert any(p.style.name == "List Number" for p in Document(str(docx)).paragraphs)
+    assert any(style_name(p) == "List Number" for p in Document(str(docx)).paragraphs)
     by_name = run(tmp_path, "export", "Refund a duplicate charge (demo)", "--format", "md",
                   "-o", "-")
     assert by_name.stdout.startswith("# Refund a duplicate charge (demo)")

@@ -22,21 +22,24 @@ from app.sop.document import (
     RelatedDocument,
     Revision,
     SlaTarget,
+    SopDocument,
     StepNote,
     TriageCondition,
 )
 from app.sop.docx import render_sop_docx
 from app.sop.render import render_sop_html, render_sop_json, render_sop_markdown
+from app.steps.model import RecordingSteps
 from app.timing_report.figures import build_timing_report
 from app.timing_report.render import render_timing_csv, render_timing_html, render_timing_json
 from tests.injection_corpus import PAYLOADS, payload_ids
-from tests.sop.builders import recording, step
+from tests.pages.conftest import attr
+from tests.sop.builders import recording, step, style_name
 
 FORMULA_START = ("=", "+", "-", "@")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 
 
-def hostile_recordings(payload: str):
+def hostile_recordings(payload: str) -> list[RecordingSteps]:
     specs = [
         step(f"Open **{payload}** view", kind="navigate", screen=payload, system=payload),
         step(f"Set **{payload}** to **{payload}**", kind="choose", field=payload, choice=payload,
@@ -65,7 +68,7 @@ def hostile_details(payload: str) -> LeadDetails:
     )
 
 
-def hostile_document(payload: str):
+def hostile_document(payload: str) -> tuple[list[RecordingSteps], SopDocument]:
     recordings = hostile_recordings(payload)
     notes = {s.activity_key: StepNote(payload, payload) for s in recordings[0].steps}
     revisions = [Revision(1, __import__("datetime").date(2026, 1, 1), payload, payload, payload)]
@@ -93,7 +96,7 @@ class TestEveryRenderer:
         html = render_sop_html(doc)
         assert_inert_html(html)
         soup = BeautifulSoup(html, "html.parser")
-        links = [a["href"] for a in soup.find_all("a")]
+        links = [attr(a, "href") for a in soup.find_all("a")]
         assert all(h.startswith("#") or h.startswith("http") for h in links)
 
     def test_sop_markdown_renders_no_raw_html(self, payload: str) -> None:
@@ -113,7 +116,7 @@ class TestEveryRenderer:
         _, doc = hostile_document(payload)
         opened = Document(BytesIO(render_sop_docx(doc)))
         assert len(opened.tables) >= 5
-        assert sum(p.style.name == "List Number" for p in opened.paragraphs) == doc.step_count
+        assert sum(style_name(p) == "List Number" for p in opened.paragraphs) == doc.step_count
 
     def test_sop_json_round_trips_text(self, payload: str) -> None:
         _, doc = hostile_document(payload)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from io import BytesIO
+from typing import Any
 
 from bs4 import BeautifulSoup
 from docx import Document
+from fastapi.testclient import TestClient
 from markdown_it import MarkdownIt
 
 from tests.factories import event
@@ -18,8 +20,8 @@ from tests.sop.test_injection import assert_inert_html
 HOSTS = ("https://acme.zendesk.com/agent/tickets/4821", "https://intranet.example/admin/users/7")
 
 
-def hostile_events() -> list[dict]:
-    events = []
+def hostile_events() -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
     for index, payload in enumerate(PAYLOADS):
         text = payload[:500].replace("\x00", "")  # ingest refuses NUL with a 422
         page = {"url": HOSTS[index % 2], "title": text}
@@ -36,7 +38,8 @@ def hostile_events() -> list[dict]:
     return events
 
 
-def test_corpus_through_ingest_pipeline_and_every_download(client, make_account) -> None:
+def test_corpus_through_ingest_pipeline_and_every_download(client: TestClient,
+                                                           make_account: Any) -> None:
     lead = make_account("lead")
     opened = client.post("/api/v1/recordings", json={"workflow": PAYLOADS[0], "ticket_ref":
                                                      PAYLOADS[5][:200]}, headers=lead.headers)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.steps.model import Step, TitlePart, steps_from_json
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+texts = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12)
 numbers = st.integers(min_value=-(2**53), max_value=2**53)
 steps = st.builds(
     Step,

@@ -53,11 +53,12 @@ def test_the_timeline_says_when_it_shows_only_some_recordings() -> None:
 
     from app.timing_report.charts import MAX_TIMELINE_ROWS
     from app.timing_report.render import render_timing_html
+    from tests.pages.conftest import one
 
     many = [recording(ticket_specs()[:3], recording_id=i) for i in range(1, 16)]
     soup = BeautifulSoup(render_timing_html(build_timing_report(many, workflow="x")),
                          "html.parser")
-    timeline = soup.select_one("#chart-timeline")
+    timeline = one(soup, "#chart-timeline")
     assert f"The first {MAX_TIMELINE_ROWS} of 15 recordings." in timeline.get_text()
     assert len(timeline.select("rect")) == MAX_TIMELINE_ROWS * 3
     assert len(soup.select("#recordings tbody tr")) == 15
