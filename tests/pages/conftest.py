@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
@@ -22,27 +22,6 @@ from tests.conftest import Account
 def soup(response: Response) -> BeautifulSoup:
     """The parsed HTML of a response."""
     return BeautifulSoup(response.text, "html.parser")
-
-
-def one(page: Tag, selector: str) -> Tag:
-    """The one element matching the CSS ``selector``; fails if none or several match."""
-    found = page.select(selector)
-    assert len(found) == 1, f"{len(found)} elements match {selector!r}"
-    return found[0]
-
-
-def attr(element: Tag, name: str) -> str:
-    """The single-valued attribute ``name`` of ``element``; fails if it is missing or a list."""
-    value = element.get(name)
-    assert isinstance(value, str), f"<{element.name}> has {name}={value!r}"
-    return value
-
-
-def next_tag(element: Tag, name: str) -> Tag:
-    """The first ``name`` element after ``element`` in the document; fails if there is none."""
-    found = element.find_next(name)
-    assert found is not None, f"no <{name}> after <{element.name}>"
-    return found
 
 
 def csrf_of(response: Response) -> str:
@@ -72,8 +51,7 @@ def browser_client(app: Any) -> Any:
         yield client
 
 
-__all__ = ["attr", "csrf_of", "make_step", "next_tag", "one", "sign_in", "soup",
-           "store_recording"]
+__all__ = ["csrf_of", "make_step", "sign_in", "soup", "store_recording"]
 
 
 def make_step(index: int, title: str = "Click Submit", *, phase: str = "triage",

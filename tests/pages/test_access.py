@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.pages.conftest import one, sign_in, soup
+from tests.html import one
+from tests.pages.conftest import sign_in, soup
 
 RECORDING_LINKS = "td a[href^='/recordings/']"
 

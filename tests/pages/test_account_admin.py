@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 
 from app.models import ApiToken, User
 from tests.conftest import table_counts
-from tests.pages.conftest import attr, next_tag, one, sign_in, soup
+from tests.html import attr, next_tag, one
+from tests.pages.conftest import sign_in, soup
 
 
 def test_an_issued_token_is_shown_once_and_works(client: TestClient, make_account: Any) -> None:

@@ -9,8 +9,9 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.templating import clean_text
+from tests.html import attr, one
 from tests.injection_corpus import PAYLOADS
-from tests.pages.conftest import attr, make_step, one, sign_in, soup
+from tests.pages.conftest import make_step, sign_in, soup
 
 
 def assert_inert(page: BeautifulSoup) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 from app.models import User
 from app.pages.session import PageSession, decode_session, encode_session
 from tests.conftest import table_counts
-from tests.pages.conftest import attr, csrf_of, one, sign_in, soup
+from tests.html import attr, one
+from tests.pages.conftest import csrf_of, sign_in, soup
 
 SECRET = b"s" * 48
 

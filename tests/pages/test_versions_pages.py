@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app.models import Recording, VersionStatus, Workflow, WorkflowVersion
 from app.workflows import versions
 from tests.conftest import table_counts
-from tests.pages.conftest import attr, make_step, one, sign_in, soup
+from tests.html import attr, one
+from tests.pages.conftest import make_step, sign_in, soup
 from tests.pages.test_injection import assert_inert
 from tests.pages.test_workflow_page import soup_of_frame
 

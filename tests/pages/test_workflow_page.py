@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 
 from app.exports import EXPORTS
 from tests.conftest import table_counts
-from tests.pages.conftest import attr, make_step, one, sign_in, soup
+from tests.html import attr, one
+from tests.pages.conftest import make_step, sign_in, soup
 from tests.pages.test_injection import assert_inert
 
 T0 = 1_763_800_000_000

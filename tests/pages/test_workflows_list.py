@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.models import Workflow
 from app.pages.workflows import WorkflowRow, sort_rows
-from tests.pages.conftest import attr, make_step, sign_in, soup
+from tests.html import attr
+from tests.pages.conftest import make_step, sign_in, soup
 
 T0 = 1_763_800_000_000
 

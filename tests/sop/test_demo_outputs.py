@@ -28,7 +28,7 @@ from app.sop.docx import render_sop_docx
 from app.sop.render import render_sop_html, render_sop_markdown
 from app.templating import TEMPLATES_DIR, format_duration
 from app.timing_report.render import render_timing_html, render_timing_json
-from tests.pages.conftest import attr, one
+from tests.html import attr, one
 from tests.sop.builders import style_name
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "sop"

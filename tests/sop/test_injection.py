@@ -31,8 +31,8 @@ from app.sop.render import render_sop_html, render_sop_json, render_sop_markdown
 from app.steps.model import RecordingSteps
 from app.timing_report.figures import build_timing_report
 from app.timing_report.render import render_timing_csv, render_timing_html, render_timing_json
+from tests.html import attr
 from tests.injection_corpus import PAYLOADS, payload_ids
-from tests.pages.conftest import attr
 from tests.sop.builders import recording, step, style_name
 
 FORMULA_START = ("=", "+", "-", "@")

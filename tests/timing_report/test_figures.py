@@ -53,7 +53,7 @@ def test_the_timeline_says_when_it_shows_only_some_recordings() -> None:
 
     from app.timing_report.charts import MAX_TIMELINE_ROWS
     from app.timing_report.render import render_timing_html
-    from tests.pages.conftest import one
+    from tests.html import one
 
     many = [recording(ticket_specs()[:3], recording_id=i) for i in range(1, 16)]
     soup = BeautifulSoup(render_timing_html(build_timing_report(many, workflow="x")),
