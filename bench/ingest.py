@@ -141,8 +141,7 @@ def machine_busy_seconds() -> float:
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
 
 
 def postgres_cpu_seconds() -> float:
@@ -152,15 +151,21 @@ def postgres_cpu_seconds() -> float:
     backends, which do the inserts, live through a run.
     """
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for path in Path("/proc").glob("[0-9]*/stat"):
         try:
-            head, _, tail = stat.read_text().rpartition(")")
+            stat = path.read_text()
         except OSError:  # gone since the listing
             continue
-        if head.endswith("(postgres"):
-            fields = tail.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        if stat.rpartition(")")[0].endswith("(postgres"):
+            total += _stat_cpu_seconds(stat)
+    return total
+
+
+def _stat_cpu_seconds(stat: str) -> float:
+    """User + system CPU seconds in the text of a ``/proc/PID/stat`` (after the command name,
+    which may hold spaces and parentheses, they are the 12th and 13th fields)."""
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
