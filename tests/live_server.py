@@ -86,12 +86,10 @@ class LiveServer:
 
     def wait_until_healthy(self, timeout: float = 30.0) -> None:
         """Wait until the launched server answers ``/healthz``."""
-        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = self.log_path.read_text(errors="replace")
-                raise RuntimeError(f"server exited at start: {err[-2000:]}")
+            if not self._alive():
+                raise RuntimeError(f"server exited at start: {self._log_tail()}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
@@ -99,6 +97,14 @@ class LiveServer:
                 pass
             time.sleep(0.05)
         raise RuntimeError("server did not become healthy")
+
+    def _alive(self) -> bool:
+        """Whether the launched server process is running."""
+        assert self.process is not None, "launch() first"
+        return self.process.poll() is None
+
+    def _log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-2000:]
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flush — a crash."""
@@ -114,3 +120,76 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@dataclass
+class PreforkedServer(LiveServer):
+    """A :class:`LiveServer` whose every start is a fork of a parent that imported the app once
+    (``tests/prefork_server.py``): a restart takes a fraction of a second instead of about two.
+
+    What serves is still a whole uvicorn process of its own, with its own engine and database
+    connections, and :meth:`kill` still SIGKILLs it; only the import is done once, up front.
+    """
+
+    parent: subprocess.Popen[str] | None = None
+    pid: int | None = None
+
+    def launch(self, *, migrate: bool = True) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if migrate:
+            self.cli("migrate")
+        if self.parent is None:
+            with self.log_path.open("ab") as log:
+                self.parent = subprocess.Popen(
+                    [str(BIN / "python"), "-m", "tests.prefork_server", str(self.port)],
+                    env=self.env(), cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=log, text=True,
+                )
+        assert self.parent.stdin is not None and self.parent.stdout is not None
+        self.parent.stdin.write("serve\n")
+        self.parent.stdin.flush()
+        answer = self.parent.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the prefork parent exited: {self._log_tail()}")
+        self.pid = int(answer)
+
+    def serving(self) -> bool:
+        """Whether the forked server is running (neither gone nor a zombie left by a kill)."""
+        if self.pid is None:
+            return False
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except FileNotFoundError:
+            return False
+        return stat.rpartition(")")[2].split()[0] != "Z"
+
+    def kill(self) -> None:
+        """SIGKILL the serving process and wait until it is gone (its sockets closed)."""
+        self._signal_and_wait(signal.SIGKILL)
+
+    def stop(self) -> None:
+        """A graceful stop of the server, then of the parent."""
+        self._signal_and_wait(signal.SIGTERM)
+        if self.parent is not None:
+            assert self.parent.stdin is not None
+            self.parent.stdin.close()
+            try:
+                self.parent.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.parent.kill()
+            self.parent = None
+
+    def _signal_and_wait(self, signum: signal.Signals, timeout: float = 10.0) -> None:
+        if not self.serving():
+            return
+        assert self.pid is not None
+        os.kill(self.pid, signum)
+        deadline = time.monotonic() + timeout
+        while self.serving():
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                deadline = time.monotonic() + timeout
+            time.sleep(0.01)
+
+    def _alive(self) -> bool:
+        return self.serving()

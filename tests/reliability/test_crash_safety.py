@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from tests.factories import event
-from tests.live_server import LiveServer
+from tests.live_server import PreforkedServer
 
 KILLS = 20
 CLIENTS = 3
@@ -67,7 +67,9 @@ def stored_ids(engine: Engine) -> list[str]:
 
 
 def test_sigkill_loses_and_doubles_nothing(tmp_path: Path, server_database: str | None) -> None:
-    server = LiveServer(tmp_path / "data", database_url=server_database)
+    # Each restart forks a parent that imported the app once: a whole new server process
+    # in about a third of a second, where a cold start takes two (most of it imports).
+    server = PreforkedServer(tmp_path / "data", database_url=server_database)
     token = server.create_user("crash@example.test", "agent")
     server.start()
     opened = httpx.post(f"{server.url}/api/v1/recordings", json={"workflow": "Crash"},
@@ -88,15 +90,13 @@ def test_sigkill_loses_and_doubles_nothing(tmp_path: Path, server_database: str 
             time.sleep(rng.uniform(0.1, 0.4))
             server.kill()
             down = time.monotonic()
-            # The next server starts at once: it serves nothing while it imports (about two
-            # seconds), and a batch is committed whole or not at all, so what one query reads
-            # now is as the killed server left it.
-            server.launch(migrate=False)
+            # Nothing serves now: what is stored is as the killed server left it.
             stored = set(stored_ids(engine))
             for client in clients:
                 for batch in list(client.batches):
                     present = sum(event_id in stored for event_id in batch)
                     assert present in (0, len(batch)), "a batch was half stored"
+            server.launch(migrate=False)
             server.wait_until_healthy()
             restarts.append(time.monotonic() - down)
         elapsed = time.monotonic() - started
