@@ -52,6 +52,10 @@ class StepTexts:
     texts: dict[int, list[str]]
     digests: dict[int, bytes]
 
+    def with_texts(self, more: StepTexts) -> StepTexts:
+        """These texts and ``more``'s (``more``'s for a recording both hold)."""
+        return StepTexts({**self.texts, **more.texts}, {**self.digests, **more.digests})
+
 
 def read_step_texts(session: Session, *where: ColumnElement[bool]) -> StepTexts:
     """The stored text of the steps that ``where`` selects (joined to their recording), read
@@ -84,10 +88,13 @@ def load_workflow_recordings(
     session: Session, workflow: Workflow, *, included_only: bool = True,
     step_texts: StepTexts | None = None,
 ) -> list[RecordingSteps]:
-    """The finished recordings of a workflow (oldest first) with their steps, in two queries.
+    """The finished recordings of a workflow (oldest first), each with the steps stored for it.
 
     ``step_texts``, from :func:`workflow_step_texts` in the same transaction, saves reading
     the steps a second time (only with ``included_only``, the recordings those texts cover).
+    A recording read here whose steps the texts lack, because it finished after they were read
+    or changed between the two reads (on PostgreSQL each statement sees the latest commits),
+    has its steps read by its id: no recording comes without the steps stored for it.
     """
     where = (_included_finished(workflow) if included_only else
              (Recording.workflow_id == workflow.id, Recording.status == RecordingStatus.finished))
@@ -96,6 +103,9 @@ def load_workflow_recordings(
     ).all()
     if step_texts is None or not included_only:
         step_texts = read_step_texts(session, *where)
+    missing = [recording.id for recording in recordings if recording.id not in step_texts.texts]
+    if missing:
+        step_texts = step_texts.with_texts(read_step_texts(session, Recording.id.in_(missing)))
     steps = _decode_steps(step_texts)
     return [_recording_steps(recording, steps.get(recording.id, ())) for recording in recordings]
 

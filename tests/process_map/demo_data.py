@@ -12,12 +12,12 @@ from app.demo.load import DEMO_AGENT, load_demo
 from app.demo.ticket import DEMO_WORKFLOW, demo_events
 from app.ingest import store
 from app.ingest.schemas import RecordingCreate
-from app.models import User, Workflow
+from app.models import Recording, User, Workflow
 from app.pipeline import load_workflow_recordings
 from app.settings import Settings
 from app.steps.model import RecordingSteps
 
-__all__ = ["load_demo_workflow"]
+__all__ = ["load_demo_workflow", "record_variant"]
 
 
 def variant_events() -> list[dict[str, Any]]:
@@ -32,16 +32,20 @@ def variant_events() -> list[dict[str, Any]]:
     return kept
 
 
-def load_demo_workflow(session: Session, settings: Settings) -> tuple[Workflow,
-                                                                      list[RecordingSteps]]:
-    """The demo workflow after recording the demo ticket and the variant (oldest first)."""
-    result = load_demo(session, settings)
+def record_variant(session: Session, settings: Settings) -> Recording:
+    """The variant, recorded and finished by the demo agent in the demo workflow (loaded)."""
     agent = session.query(User).filter(User.email == DEMO_AGENT).one()
     recording = store.create_recording(session, agent, RecordingCreate(workflow=DEMO_WORKFLOW))
     events = store.validate_batch({"events": variant_events()}, settings)
     batch = store.prepare_batch(recording.id, events, settings)
     store.store_batch(session, agent, batch, settings)
-    store.finish_recording(session, recording, settings)
-    workflow = session.get(Workflow, result.workflow_id)
-    assert workflow is not None
+    return store.finish_recording(session, recording, settings)
+
+
+def load_demo_workflow(session: Session, settings: Settings) -> tuple[Workflow,
+                                                                      list[RecordingSteps]]:
+    """The demo workflow after recording the demo ticket and the variant (oldest first)."""
+    result = load_demo(session, settings)
+    record_variant(session, settings)
+    workflow = session.get_one(Workflow, result.workflow_id)
     return workflow, load_workflow_recordings(session, workflow)
