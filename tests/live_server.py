@@ -76,6 +76,10 @@ class LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if migrate:
             self.cli("migrate")
+        self._spawn()
+
+    def _spawn(self) -> None:
+        """Start the server process."""
         # Its log goes to a file: a pipe nobody reads would stop the server once it filled up.
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -134,10 +138,8 @@ class PreforkedServer(LiveServer):
     parent: subprocess.Popen[str] | None = None
     pid: int | None = None
 
-    def launch(self, *, migrate: bool = True) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if migrate:
-            self.cli("migrate")
+    def _spawn(self) -> None:
+        """Ask the parent (started the first time) for a new server process."""
         if self.parent is None:
             with self.log_path.open("ab") as log:
                 self.parent = subprocess.Popen(
