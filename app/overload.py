@@ -6,6 +6,9 @@ cannot start soon instead of queueing without bound: up to ``capacity`` requests
 ``429 Too Many Requests`` and a ``Retry-After`` header. A waiting request that does not get
 its turn within ``max_wait_s`` is refused the same way, so an answer never waits longer than
 that plus one request's work, however slow the machine is. The extension honours it.
+
+How long an admitted request waited is left in its scope's state as ``admission_wait``
+(seconds), for the route's ``Server-Timing`` header.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -54,6 +58,7 @@ class AdmissionLimit:
         if self._running is None:
             self._running = asyncio.Semaphore(self.capacity)
         self._admitted += 1
+        arrived = time.perf_counter()
         try:
             if self._running.locked():  # wait_for wraps the wait in a task: only when waiting
                 try:
@@ -63,6 +68,7 @@ class AdmissionLimit:
                     return
             else:
                 await self._running.acquire()  # free: returns at once
+            scope.setdefault("state", {})["admission_wait"] = time.perf_counter() - arrived
             try:
                 await self.app(scope, receive, send)
             finally:

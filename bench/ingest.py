@@ -174,14 +174,28 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     refused: int  # answers 429, each resent after its Retry-After as the extension does
+    #: Each phase's milliseconds in every answer's ``Server-Timing`` header, by phase name.
+    phases_ms: dict[str, list[float]]
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The value at quantile ``q`` of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def add_server_timing(header: str, phases_ms: dict[str, list[float]]) -> None:
+    """Add the phases of one ``Server-Timing`` header (``name;dur=ms, …``) to ``phases_ms``."""
+    for part in filter(None, header.split(", ")):
+        name, _, duration = part.partition(";dur=")
+        phases_ms.setdefault(name, []).append(float(duration))
 
 
 def make_bodies(batch_size: int, batches: int, seed: int) -> list[bytes]:
@@ -202,12 +216,14 @@ class LeanClient:
         self.connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
         self.headers = headers
         self.retry_after = 1.0
+        self.server_timing = ""
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         """POST ``body``; the status and the body of the answer (``retry_after``: its header)."""
         self.connection.request("POST", path, body=body, headers=self.headers)
         response = self.connection.getresponse()
         self.retry_after = float(response.getheader("Retry-After") or 1)
+        self.server_timing = response.getheader("Server-Timing") or ""
         return response.status, response.read()
 
     def close(self) -> None:
@@ -227,6 +243,7 @@ def run_clients(
     latencies: list[float] = []
     errors: list[str] = []
     refused: list[int] = []
+    phases_ms: dict[str, list[float]] = {}
     lock = threading.Lock()
     start_barrier = threading.Barrier(len(tokens) + 1)
 
@@ -241,6 +258,7 @@ def run_clients(
                 return
             rid = json.loads(answer)["id"]
             mine = []
+            timings = []
             try:
                 start_barrier.wait()
             except threading.BrokenBarrierError:
@@ -261,12 +279,15 @@ def run_clients(
                     time.sleep(conn.retry_after)
                     status, answer = conn.post(f"/api/v1/recordings/{rid}/events", body)
                 mine.append((time.perf_counter() - t0) * 1000)
+                timings.append(conn.server_timing)
                 if status != 200:
                     errors.append(f"{status} {answer[:200]!r}")
         finally:
             conn.close()
         with lock:
             latencies.extend(mine)
+            for header in timings:
+                add_server_timing(header, phases_ms)
 
     threads = [threading.Thread(target=client, args=(token, bodies))
                for token, bodies in zip(tokens, all_bodies, strict=True)]
@@ -281,7 +302,7 @@ def run_clients(
     if errors:
         raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
     events = sum(body_events(body) for bodies in all_bodies for body in bodies)
-    return Result(events, seconds, latencies, len(refused))
+    return Result(events, seconds, latencies, len(refused), phases_ms)
 
 
 def body_events(body: bytes) -> int:
@@ -338,9 +359,15 @@ def open_raw_recording(url: str) -> int:
     return rid
 
 
+#: The phases of an ingest request, as its ``Server-Timing`` header names them.
+PHASES = ("admission", "body", "thread", "validate", "prepare", "turn", "store")
+
+
 def bench_database(label: str, database_url: str | None, args: argparse.Namespace) -> list[str]:
-    """All batch sizes on one database; returns the report lines."""
+    """All batch sizes on one database, each line printed as it is measured; returns the
+    rows of the phase table (back to back runs)."""
     lines = []
+    phase_rows = []
     with tempfile.TemporaryDirectory(prefix="sop-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=database_url)
         tokens = prepare(settings, args.clients)
@@ -376,6 +403,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                     f"{machine_busy / result.seconds:.2f} | {result.refused} |"
                 )
                 print(lines[-1], flush=True)
+                phase_rows.append(phase_row(f"{label} | {batch_size}", result))
                 target = TARGET_RATES[label]
                 paced = run_clients(base, tokens, bodies, rate=target)
                 lines.append(
@@ -386,7 +414,17 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 print(lines[-1], flush=True)
         finally:
             server.stop()
-    return lines
+    return phase_rows
+
+
+def phase_row(label: str, result: Result) -> str:
+    """One row of the phase table: each phase's median and p99 in ms, then their sum's."""
+    totals = [sum(durations) for durations in zip(*(result.phases_ms[name] for name in PHASES),
+                                                  strict=True)]
+    cells = [f"{percentile(result.phases_ms[name], 0.5):.1f} "
+             f"({percentile(result.phases_ms[name], 0.99):.1f})" for name in PHASES]
+    return (f"| {label} | {' | '.join(cells)} | {percentile(totals, 0.5):.1f} "
+            f"({percentile(totals, 0.99):.1f}) |")
 
 
 def main() -> None:
@@ -407,11 +445,18 @@ def main() -> None:
           "| server CPU µs/event | database CPU µs/event | clients CPU µs/event "
           "| server cores busy | machine cores busy | 429s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    phase_rows = []
     if not args.skip_sqlite:
-        bench_database("SQLite", None, args)
+        phase_rows += bench_database("SQLite", None, args)
     if args.postgres:
         with scratch_postgres(args.postgres) as url:
-            bench_database("PostgreSQL", url, args)
+            phase_rows += bench_database("PostgreSQL", url, args)
+    print("\nWhere a request's time went, back to back, from each answer's Server-Timing header: "
+          "median (p99) ms, from arrival to the answer")
+    print(f"| database | batch | {' | '.join(PHASES)} | in all |")
+    print("|---|---|" + "---|" * (len(PHASES) + 1))
+    for row in phase_rows:
+        print(row)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ from app.ingest.schemas import (
     batch_schema,
     inline_schema,
 )
+from app.ingest.server_timing import ServerTiming
 from app.ingest.write_lock import writer_turn
 from app.models import Recording, Role
 from app.settings import Settings
@@ -113,7 +114,7 @@ def create_recording(
     },
 )
 async def post_events(
-    recording_id: RecordingId, request: Request, settings: SettingsDep
+    recording_id: RecordingId, request: Request, response: Response, settings: SettingsDep
 ) -> dict[str, int]:
     """Store a batch of events exactly once; the answer comes only after commit.
 
@@ -121,17 +122,33 @@ async def post_events(
     holds the write lock); then one transaction checks the token and the recording, stores
     the new events and commits. A request without a bearer token is refused before its
     body is read. All the blocking work happens in one worker thread, with its own session.
+
+    The answer's ``Server-Timing`` header gives each phase's wall time: ``admission``
+    (waiting for a place, ``app.overload``), ``body`` (reading it), ``thread`` (waiting for a
+    worker thread), ``validate``, ``prepare`` (redaction and rows), ``turn`` (waiting for this
+    process's SQLite write turn) and ``store`` (the transaction, from checking the token to
+    the commit).
     """
+    timing = ServerTiming()
+    waited = request.scope.get("state", {}).get("admission_wait")
+    if waited is not None:
+        timing.record("admission", waited)
     secret = bearer_secret(request)
     body = await read_limited_body(request, settings.max_body_bytes)
+    timing.mark("body")
     factory: sessionmaker[Session] = request.app.state.session_factory
-    return await run_in_threadpool(_store_body, factory, secret, recording_id, body, settings)
+    ack = await run_in_threadpool(
+        _store_body, factory, secret, recording_id, body, settings, timing
+    )
+    response.headers["Server-Timing"] = timing.header()
+    return ack
 
 
 def _store_body(
     factory: sessionmaker[Session], secret: str, recording_id: int, body: bytes,
-    settings: Settings,
+    settings: Settings, timing: ServerTiming,
 ) -> dict[str, int]:
+    timing.mark("thread")
     with factory() as session:
         try:
             events = store.validate_body(body, settings)
@@ -141,10 +158,15 @@ def _store_body(
                 caller = token_caller(session.connection(), secret)
                 store.check_recording_access(session, caller, recording_id)
             raise
+        timing.mark("validate")
         batch = store.prepare_batch(recording_id, events, settings)
+        timing.mark("prepare")
         with _write_turn(session):
+            timing.mark("turn")
             caller = token_caller(session.connection(), secret)
-            return store.store_batch(session, caller, batch, settings)
+            ack = store.store_batch(session, caller, batch, settings)
+        timing.mark("store")
+        return ack
 
 
 @contextmanager

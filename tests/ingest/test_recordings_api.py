@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -49,6 +50,21 @@ class TestCreate:
 
 
 class TestEvents:
+    def test_the_answer_times_each_phase(self, client: TestClient, make_account: Any) -> None:
+        agent = make_account("agent")
+        rid = open_recording(client, agent)
+        started = time.perf_counter()
+        response = client.post(f"/api/v1/recordings/{rid}/events", json=batch(20),
+                               headers=agent.headers)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.text
+        phases = [part.split(";dur=") for part in response.headers["Server-Timing"].split(", ")]
+        assert [name for name, _ in phases] == [
+            "admission", "body", "thread", "validate", "prepare", "turn", "store"]
+        durations = [float(ms) for _, ms in phases]
+        assert all(ms >= 0 for ms in durations)
+        assert sum(durations) <= elapsed_ms
+
     def test_batch_is_stored_and_acknowledged(
         self, client: TestClient, make_account: Any, session: Session
     ) -> None:
