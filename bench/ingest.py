@@ -366,7 +366,6 @@ PHASES = ("admission", "body", "thread", "validate", "prepare", "turn", "store")
 def bench_database(label: str, database_url: str | None, args: argparse.Namespace) -> list[str]:
     """All batch sizes on one database, each line printed as it is measured; returns the
     rows of the phase table (back to back runs)."""
-    lines = []
     phase_rows = []
     with tempfile.TemporaryDirectory(prefix="sop-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=database_url)
@@ -395,23 +394,21 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 rows = raw_rows([b for client in bodies for b in client], rid)
                 raw_seconds = raw_insert(url, rows, batch_size, rid)
                 raw_rate = len(rows) / raw_seconds
-                lines.append(
+                print(
                     f"| {label} | {batch_size} | {result.events} | {result.rate:,.0f} | "
                     f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
                     f"{raw_rate:,.0f} | {result.rate / raw_rate:.2f} | {cpu_us:.0f} | "
                     f"{database} | {clients_us:.0f} | {cpu_used / result.seconds:.2f} | "
-                    f"{machine_busy / result.seconds:.2f} | {result.refused} |"
+                    f"{machine_busy / result.seconds:.2f} | {result.refused} |", flush=True
                 )
-                print(lines[-1], flush=True)
                 phase_rows.append(phase_row(f"{label} | {batch_size}", result))
                 target = TARGET_RATES[label]
                 paced = run_clients(base, tokens, bodies, rate=target)
-                lines.append(
+                print(
                     f"| {label}, paced at {target:,} events/s | {batch_size} | {paced.events} | "
                     f"{paced.rate:,.0f} | {paced.percentile(0.5):.1f} | "
-                    f"{paced.percentile(0.99):.1f} | | | | | | | | {paced.refused} |"
+                    f"{paced.percentile(0.99):.1f} | | | | | | | | {paced.refused} |", flush=True
                 )
-                print(lines[-1], flush=True)
         finally:
             server.stop()
     return phase_rows

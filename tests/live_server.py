@@ -155,7 +155,7 @@ class PreforkedServer(LiveServer):
             raise RuntimeError(f"the prefork parent exited: {self._log_tail()}")
         self.pid = int(answer)
 
-    def serving(self) -> bool:
+    def _alive(self) -> bool:
         """Whether the forked server is running (neither gone nor a zombie left by a kill)."""
         if self.pid is None:
             return False
@@ -182,16 +182,13 @@ class PreforkedServer(LiveServer):
             self.parent = None
 
     def _signal_and_wait(self, signum: signal.Signals, timeout: float = 10.0) -> None:
-        if not self.serving():
+        if not self._alive():
             return
         assert self.pid is not None
         os.kill(self.pid, signum)
         deadline = time.monotonic() + timeout
-        while self.serving():
+        while self._alive():
             if time.monotonic() > deadline:
                 os.kill(self.pid, signal.SIGKILL)
                 deadline = time.monotonic() + timeout
             time.sleep(0.01)
-
-    def _alive(self) -> bool:
-        return self.serving()

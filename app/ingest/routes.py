@@ -130,7 +130,7 @@ async def post_events(
     the commit).
     """
     timing = ServerTiming()
-    waited = request.scope.get("state", {}).get("admission_wait")
+    waited = getattr(request.state, "admission_wait", None)
     if waited is not None:
         timing.record("admission", waited)
     secret = bearer_secret(request)
