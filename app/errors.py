@@ -1,14 +1,31 @@
-"""The error hierarchy: each error carries its HTTP status; one handler renders them all."""
+"""The error hierarchy: each error carries its HTTP status; one handler renders them all.
+
+Failures that are not a client's fault get the same body: a database that cannot be reached
+(or is busy beyond its timeout) is a ``503`` with ``Retry-After``, which the extension waits out
+before it sends again; anything else unexpected is a ``500``. Neither says more than that: the
+cause goes to the log, not to the client.
+"""
 
 from __future__ import annotations
 
+import inspect
+import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+#: Seconds a client is told to wait when the database is unavailable: longer than the
+#: overload's ``Retry-After``, since an outage outlasts a busy moment.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 
 class AppError(Exception):
@@ -64,6 +81,43 @@ class Unprocessable(AppError):
 
 class TooManyRequests(AppError):
     status, code = 429, "too_many_requests"
+
+
+class InternalError(AppError):
+    status, code = 500, "internal"
+
+
+class ServiceUnavailable(AppError):
+    status, code = 503, "unavailable"
+
+
+def is_database_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` means the database could not serve, rather than a fault of ours.
+
+    That is a pool with no connection to give, any driver error after which the connection
+    was found dead, and the driver's ``OperationalError``: for PostgreSQL a connection refused
+    or lost, a server shutting down, a deadlock or a timeout. SQLite raises it for faults of
+    ours too (a missing table, bad SQL), so there only the codes of a file that cannot be
+    opened, read or written, or that stays locked past the busy timeout, count.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code is None or (code & 0xFF) in _SQLITE_UNAVAILABLE
+
+
+#: SQLite's primary result codes for a database that cannot serve (extended codes carry one
+#: of these in their low byte).
+_SQLITE_UNAVAILABLE = frozenset({
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL,
+})
 
 
 def format_location(loc: tuple[int | str, ...] | list[int | str]) -> str:
@@ -162,6 +216,33 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             _body(exc.code, exc.message, exc.errors), status_code=exc.status, headers=exc.headers
         )
+
+    async def as_app_error(request: Request, error: AppError) -> Response:
+        # Looked up per request: the pages replace the AppError handler with HTML pages.
+        result = request.app.exception_handlers[AppError](request, error)
+        response: Response = await result if inspect.isawaitable(result) else result
+        return response
+
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if is_database_unavailable(exc):
+            cause = getattr(exc, "orig", None) or exc
+            log.warning("database unavailable on %s %s: %s: %.200s", request.method,
+                        request.url.path, type(cause).__name__, str(cause).partition("\n")[0])
+            return await as_app_error(request, ServiceUnavailable(
+                "the database is unavailable; try again shortly",
+                headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+            ))
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return await _unexpected(request, exc)
+
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # For an ``Exception`` handler, Starlette raises ``exc`` again after this answer,
+        # so the server logs its traceback.
+        return await as_app_error(request, InternalError("an unexpected error; it was logged"))
+
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
+    app.add_exception_handler(Exception, _unexpected)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

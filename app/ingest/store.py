@@ -231,13 +231,15 @@ def _none_can_exceed(body: bytes, limit: int) -> bool:
 
 #: Status, count and manifest of one recording the caller may see, under a row lock (on
 #: SQLite the transaction's ``BEGIN IMMEDIATE`` write lock is the lock); by whether the
-#: caller is an agent. Core statements built once: a batch needs nothing of the ORM.
+#: caller is an agent. Core statements built once: a batch needs nothing of the ORM. The lock
+#: is PostgreSQL's ``FOR NO KEY UPDATE``, as the batch changes no key of the row: it queues
+#: the recording's other batches and its finish, not a foreign key check of an insert.
 _LOCK_RECORDING = {
     agent: _visible(
         select(RECORDINGS.c.status, RECORDINGS.c.event_count, RECORDINGS.c.manifest)
         .where(RECORDINGS.c.id == bindparam("recording_id")),
         agent=agent,
-    ).with_for_update()
+    ).with_for_update(key_share=True)
     for agent in (False, True)
 }
 _COUNT_EVENTS = (

@@ -103,7 +103,8 @@ class ErrorPage:
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
-    heading = {403: "Not allowed", 404: "Not found"}.get(status, "Something is wrong")
+    heading = {403: "Not allowed", 404: "Not found", 503: "Unavailable"}.get(
+        status, "Something is wrong")
     page = ErrorPage(status, heading, message)
     return render(request, "error.html", page, status=status, title=heading)
 
@@ -124,7 +125,9 @@ def install_page_error_pages(app: FastAPI) -> None:
             return _sign_in_redirect(request)
         if is_page_request(request):
             if isinstance(exc, AppError):
-                return _error_page(request, exc.status, exc.message)
+                response = _error_page(request, exc.status, exc.message)
+                response.headers.update(exc.headers)  # Retry-After of a 503, for one
+                return response
             status = getattr(exc, "status_code", 404)
             if status in (404, 405) or isinstance(exc, RequestValidationError):
                 return _error_page(request, 404, "There is no page at this address.")
