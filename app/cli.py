@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from app import accounts, importers
 from app.database import make_engine, make_session_factory
 from app.demo.load import DemoResult, load_demo
-from app.errors import AppError, NotFound
+from app.errors import AppError, NotFound, is_database_unavailable
 from app.exports import EXPORTS, find_export, load_workflow_export
 from app.migrate import upgrade
 from app.models import Team, Workflow
@@ -223,11 +226,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sop-recorder`` console script."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    settings = get_settings()
     try:
-        return int(args.handler(args, get_settings()))
+        return int(args.handler(args, settings))
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
+    except (DBAPIError, PoolTimeout) as exc:
+        if not is_database_unavailable(exc):
+            raise
+        print(f"error: {unreachable_database(settings, exc)}", file=sys.stderr)
+        return 2
+
+
+def unreachable_database(settings: Settings, exc: Exception) -> str:
+    """What to tell someone whose database cannot be reached: where, why, and where it is set."""
+    url = make_url(settings.resolved_database_url)
+    why = str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0]
+    check = ("Can this user create and write that file?" if url.get_backend_name() == "sqlite"
+             else "Is the server running and taking connections?")
+    return (f"cannot use the database {url.render_as_string(hide_password=True)}: {why}. "
+            f"{check} It is set by SOP_RECORDER_DATABASE_URL (without it, SQLite in "
+            "SOP_RECORDER_DATA_DIR).")
 
 
 if __name__ == "__main__":

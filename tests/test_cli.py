@@ -12,14 +12,20 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import closed_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``sop-recorder ARGS`` with SQLite in ``data_dir`` and no other SOP_RECORDER_* setting."""
+def run_cli(
+    data_dir: Path, *args: str, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``sop-recorder ARGS`` with ``data_dir`` (SQLite there, unless ``database_url`` is given)
+    and no other SOP_RECORDER_* setting."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_RECORDER_")}
     env["SOP_RECORDER_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        env["SOP_RECORDER_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
@@ -87,3 +93,21 @@ def test_refusals_are_errors_without_a_traceback(data_dir: Path) -> None:
     assert bad_role.returncode == 2 and "invalid choice" in bad_role.stderr
     short = run_cli(data_dir, "tokens", "revoke", "sr_")
     assert short.returncode == 2 and "at least the first 8" in short.stderr
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("command", [["serve"], ["migrate"],
+                                     ["users", "create", "a@example.test", "--role", "agent",
+                                      "--team", "T"]])
+def test_a_database_it_cannot_reach_is_one_line_without_the_password(
+    data_dir: Path, tmp_path: Path, kind: str, command: list[str]
+) -> None:
+    if kind == "sqlite":
+        url, check = f"sqlite:///{tmp_path / 'no-such-folder' / 'sop.db'}", "write that file"
+    else:
+        url, check = f"postgresql://sop:s3cret@127.0.0.1:{closed_port()}/sop", "server running"
+    result = run_cli(data_dir, *command, database_url=url)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot use the database ")
+    assert check in result.stderr and "SOP_RECORDER_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr

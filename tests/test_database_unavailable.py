@@ -7,7 +7,6 @@ and PostgreSQL on a local port where nothing listens. The suite runs these on ei
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.errors import UNAVAILABLE_RETRY_AFTER_S
 from app.main import create_app
 from app.pages.session import COOKIE_NAME, PageSession, encode_session, load_or_create_secret
 from app.settings import Settings
+from tests.conftest import closed_port
 from tests.html import one
 
 TOKEN = {"Authorization": "Bearer sopr_" + "x" * 40}
@@ -42,14 +42,6 @@ API_CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/api/v1/workflows/1/sop?format=md", {}),
     ("GET", "/api/v1/workflows/1/process-map?format=bpmn", {}),
 ]
-
-
-def closed_port() -> int:
-    """A local TCP port where nothing listens (bound once by us, then let go)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
