@@ -56,7 +56,7 @@ from app.ingest.store import create_recording  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import utcnow  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from tests.live_server import LiveServer  # noqa: E402
+from tests.live_server import LiveServer, proc_stat_fields  # noqa: E402
 
 BASE_TS = 1_763_800_000_000
 #: The issue's targets; each batch size also runs paced at its database's target rate.
@@ -162,9 +162,8 @@ def postgres_cpu_seconds() -> float:
 
 
 def _stat_cpu_seconds(stat: str) -> float:
-    """User + system CPU seconds in the text of a ``/proc/PID/stat`` (after the command name,
-    which may hold spaces and parentheses, they are the 12th and 13th fields)."""
-    fields = stat.rpartition(")")[2].split()
+    """User + system CPU seconds in the text of a ``/proc/PID/stat``."""
+    fields = proc_stat_fields(stat)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -7,7 +7,6 @@ Set ``SOP_RECORDER_TEST_DATABASE_URL`` to run the suite on PostgreSQL, for examp
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,13 +124,4 @@ def table_counts(connection: Connection) -> dict[str, int]:
     }
 
 
-def closed_port() -> int:
-    """A local TCP port where nothing listens (bound once by us, then let go): a database
-    server that cannot be reached."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-__all__ = ["SHARED", "Account", "closed_port", "downgrade", "table_counts"]
+__all__ = ["SHARED", "Account", "downgrade", "table_counts"]

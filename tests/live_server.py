@@ -18,10 +18,16 @@ BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now (also: a server that cannot be reached)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def proc_stat_fields(stat: str) -> list[str]:
+    """The fields of a ``/proc/PID/stat`` text after the command name, which may hold spaces
+    and parentheses: ``[state, ppid, …]``; user and system CPU ticks are ``[11]``, ``[12]``."""
+    return stat.rpartition(")")[2].split()
 
 
 @dataclass
@@ -163,7 +169,7 @@ class PreforkedServer(LiveServer):
             stat = Path(f"/proc/{self.pid}/stat").read_text()
         except FileNotFoundError:
             return False
-        return stat.rpartition(")")[2].split()[0] != "Z"
+        return proc_stat_fields(stat)[0] != "Z"
 
     def kill(self) -> None:
         """SIGKILL the serving process and wait until it is gone (its sockets closed)."""

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from tests.conftest import closed_port
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,7 @@ def test_a_database_it_cannot_reach_is_one_line_without_the_password(
     if kind == "sqlite":
         url, check = f"sqlite:///{tmp_path / 'no-such-folder' / 'sop.db'}", "write that file"
     else:
-        url, check = f"postgresql://sop:s3cret@127.0.0.1:{closed_port()}/sop", "server running"
+        url, check = f"postgresql://sop:s3cret@127.0.0.1:{free_port()}/sop", "server running"
     result = run_cli(data_dir, *command, database_url=url)
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot use the database ")

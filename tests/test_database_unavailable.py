@@ -24,8 +24,8 @@ from app.errors import UNAVAILABLE_RETRY_AFTER_S
 from app.main import create_app
 from app.pages.session import COOKIE_NAME, PageSession, encode_session, load_or_create_secret
 from app.settings import Settings
-from tests.conftest import closed_port
 from tests.html import one
+from tests.live_server import free_port
 
 TOKEN = {"Authorization": "Bearer sopr_" + "x" * 40}
 BATCH = {"events": [{"id": "00000000-0000-4000-8000-000000000001", "seq": 1, "type": "marker",
@@ -50,7 +50,7 @@ def unreachable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Test
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'no-such-folder' / 'sop.db'}"
     else:
-        url = f"postgresql://postgres@127.0.0.1:{closed_port()}/sop"
+        url = f"postgresql://postgres@127.0.0.1:{free_port()}/sop"
     settings = Settings(data_dir=tmp_path / "data", database_url=url)
     with TestClient(create_app(settings)) as client:
         yield client
