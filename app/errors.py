@@ -95,10 +95,12 @@ def is_database_unavailable(exc: Exception) -> bool:
     """Whether ``exc`` means the database could not serve, rather than a fault of ours.
 
     That is a pool with no connection to give, any driver error after which the connection
-    was found dead, and the driver's ``OperationalError``: for PostgreSQL a connection refused
-    or lost, a server shutting down, a deadlock or a timeout. SQLite raises it for faults of
-    ours too (a missing table, bad SQL), so there only the codes of a file that cannot be
-    opened, read or written, or that stays locked past the busy timeout, count.
+    was found dead, and the driver's ``OperationalError`` when its code says so. Both drivers
+    raise that class for faults of ours too (SQLite for a missing table or bad SQL,
+    PostgreSQL for a statement past a limit of its own), so the codes decide: SQLite's of a
+    file that cannot be opened, read or written, or that stays locked past the busy timeout;
+    PostgreSQL's of a connection refused or lost, a server shutting down or short of
+    resources, a deadlock, a cancelled statement or a lock not granted.
     """
     if isinstance(exc, PoolTimeout):
         return True
@@ -109,7 +111,10 @@ def is_database_unavailable(exc: Exception) -> bool:
     if not isinstance(exc, OperationalError):
         return False
     code = getattr(exc.orig, "sqlite_errorcode", None)
-    return code is None or (code & 0xFF) in _SQLITE_UNAVAILABLE
+    if code is not None:
+        return (code & 0xFF) in _SQLITE_UNAVAILABLE
+    state = getattr(exc.orig, "sqlstate", None)  # none when there was no server to answer
+    return state is None or state[:2] in _SQLSTATE_UNAVAILABLE or state == _LOCK_NOT_AVAILABLE
 
 
 #: SQLite's primary result codes for a database that cannot serve (extended codes carry one
@@ -118,6 +123,10 @@ _SQLITE_UNAVAILABLE = frozenset({
     sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
     sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL,
 })
+#: PostgreSQL's SQLSTATE classes for the same: connection exception, transaction rollback
+#: (deadlock, serialization), insufficient resources, operator intervention, system error.
+_SQLSTATE_UNAVAILABLE = frozenset({"08", "40", "53", "57", "58"})
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def format_location(loc: tuple[int | str, ...] | list[int | str]) -> str:

@@ -7,20 +7,23 @@ and PostgreSQL on a local port where nothing listens. The suite runs these on ei
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.database import SessionDep
-from app.errors import UNAVAILABLE_RETRY_AFTER_S
+from app.errors import UNAVAILABLE_RETRY_AFTER_S, is_database_unavailable
 from app.main import create_app
 from app.pages.session import COOKIE_NAME, PageSession, encode_session, load_or_create_secret
 from app.settings import Settings
@@ -116,3 +119,63 @@ def test_an_unexpected_error_on_a_page_is_an_html_page(failing: TestClient) -> N
     assert response.headers["content-type"].startswith("text/html")
     assert "secret" not in response.text
     assert one(BeautifulSoup(response.text, "html.parser"), "h1").text == "Something is wrong"
+
+
+def sqlite_error(make: str, tmp_path: Path) -> sqlite3.Error:
+    """A real error of the sqlite3 driver, with its result code."""
+    try:
+        if make == "cannot open":
+            sqlite3.connect(tmp_path / "no-such-folder" / "sop.db")
+        elif make == "locked":
+            path = tmp_path / "locked.db"
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            sqlite3.connect(path, timeout=0, isolation_level=None).execute("BEGIN IMMEDIATE")
+        else:
+            sqlite3.connect(":memory:").execute("SELECT * FROM no_such_table")
+    except sqlite3.Error as error:
+        return error
+    raise AssertionError(f"no error for {make}")
+
+
+@pytest.mark.parametrize(("make", "unavailable"), [
+    ("cannot open", True), ("locked", True), ("no such table", False),
+])
+def test_sqlite_codes_decide(make: str, unavailable: bool, tmp_path: Path) -> None:
+    error = sqlite_error(make, tmp_path)
+    assert isinstance(error, sqlite3.OperationalError)  # the same class for all three
+    assert is_database_unavailable(sa_exc.OperationalError("SELECT 1", None, error)) is unavailable
+
+
+@pytest.mark.parametrize(("error", "unavailable"), [
+    (psycopg.OperationalError("connection failed: Connection refused"), True),  # no SQLSTATE
+    (psycopg.errors.AdminShutdown(), True),
+    (psycopg.errors.CannotConnectNow(), True),
+    (psycopg.errors.TooManyConnections(), True),
+    (psycopg.errors.DiskFull(), True),
+    (psycopg.errors.DeadlockDetected(), True),
+    (psycopg.errors.SerializationFailure(), True),
+    (psycopg.errors.QueryCanceled(), True),
+    (psycopg.errors.LockNotAvailable(), True),
+    (psycopg.errors.ProgramLimitExceeded(), False),  # an OperationalError, but ours to fix
+    (psycopg.errors.ObjectNotInPrerequisiteState(), False),
+])
+def test_postgresql_sqlstates_decide(error: psycopg.Error, unavailable: bool) -> None:
+    assert isinstance(error, psycopg.OperationalError)
+    assert is_database_unavailable(sa_exc.OperationalError("SELECT 1", None, error)) is unavailable
+
+
+@pytest.mark.parametrize("error", [
+    sa_exc.ProgrammingError("SELECT 1", None, psycopg.errors.UndefinedTable()),
+    sa_exc.IntegrityError("INSERT", None, psycopg.errors.UniqueViolation()),
+    RuntimeError("not from the database"),
+])
+def test_other_errors_are_ours(error: Exception) -> None:
+    assert not is_database_unavailable(error)
+
+
+def test_a_lost_connection_is_unavailable_whatever_the_class() -> None:
+    lost = sa_exc.DBAPIError("SELECT 1", None, psycopg.errors.UndefinedTable(),
+                             connection_invalidated=True)
+    assert is_database_unavailable(lost)
+    assert is_database_unavailable(sa_exc.TimeoutError("QueuePool limit reached"))
