@@ -18,6 +18,12 @@ runs the same clients paced at the target rate of the database (``TARGET_RATES``
 timed from its scheduled send: the latency a client sees while the service carries that load.
 A request refused by admission control (429) is sent again after its ``Retry-After``, as the
 extension does; the wait counts in its latency and the last column counts the refusals.
+
+Each measured run starts on a clean page cache (``os.sync()``; ``--no-sync`` leaves it out):
+otherwise the kernel writes back the previous run's data, the raw baseline's 200,000 rows among
+them, about 30 s after they were written (``vm.dirty_expire_centisecs``), in the middle of the
+next run, whose commits then wait behind it for the disk. A run shorter than that does not see
+the writeback of its own data; ``--events`` makes a run long enough to.
 """
 
 from __future__ import annotations
@@ -380,6 +386,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 bodies = [make_bodies(batch_size, batches, seed=batch_size * 100 + n)
                           for n in range(args.clients)]
                 run_clients(base, tokens, [b[:2] for b in bodies])  # warm-up
+                settle(args)
                 cpu_before, busy_before = cpu_seconds(pid), machine_busy_seconds()
                 clients_before, database_before = time.process_time(), postgres_cpu_seconds()
                 result = run_clients(base, tokens, bodies)
@@ -402,6 +409,7 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
                 )
                 phase_rows.append(phase_row(f"{label} | {batch_size}", result))
                 target = TARGET_RATES[label]
+                settle(args)  # the raw baseline has just written the same rows again
                 paced = run_clients(base, tokens, bodies, rate=target)
                 print(
                     f"| {label}, paced at {target:,} events/s | {batch_size} | {paced.events} | "
@@ -411,6 +419,12 @@ def bench_database(label: str, database_url: str | None, args: argparse.Namespac
         finally:
             server.stop()
     return phase_rows
+
+
+def settle(args: argparse.Namespace) -> None:
+    """Write what the page cache holds to disk before a measured run (see the module's text)."""
+    if not args.no_sync:
+        os.sync()
 
 
 def phase_row(label: str, result: Result) -> str:
@@ -432,11 +446,17 @@ def main() -> None:
                         help="events per batch size (at 500: 400 batches, p99 not their maximum)")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[100, 500])
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--no-sync", action="store_true",
+                        help="start measured runs without writing the page cache to disk first")
     args = parser.parse_args()
     for name in [name for name in os.environ if name.startswith("SOP_RECORDER_")]:
         del os.environ[name]  # the server runs on the defaults, whatever this shell has set
+    per_recording = args.events // args.clients  # each client sends into one recording
+    if per_recording > Settings().max_events_per_recording:  # a long run: only the limit moves
+        os.environ["SOP_RECORDER_MAX_EVENTS_PER_RECORDING"] = str(per_recording)
     print(f"{args.clients} clients, {args.events} events per batch size, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, page cache "
+          f"{'left as it was' if args.no_sync else 'written to disk'} before each measured run")
     print("| database | batch | events | events/s | p50 ms | p99 ms | raw events/s | ours/raw "
           "| server CPU µs/event | database CPU µs/event | clients CPU µs/event "
           "| server cores busy | machine cores busy | 429s |")
