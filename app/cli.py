@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app import accounts, importers
 from app.database import make_engine, make_session_factory
 from app.demo.load import DemoResult, load_demo
-from app.errors import AppError, NotFound, is_database_unavailable
+from app.errors import AppError, NotFound, driver_message, is_database_unavailable
 from app.exports import EXPORTS, find_export, load_workflow_export
 from app.migrate import upgrade
 from app.models import Team, Workflow
@@ -242,12 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def unreachable_database(settings: Settings, exc: Exception) -> str:
     """What to tell someone whose database cannot be reached: where, why, and where it is set."""
     url = make_url(settings.resolved_database_url)
-    why = str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0]
     check = ("Can this user create and write that file?" if url.get_backend_name() == "sqlite"
              else "Is the server running and taking connections?")
-    return (f"cannot use the database {url.render_as_string(hide_password=True)}: {why}. "
-            f"{check} It is set by SOP_RECORDER_DATABASE_URL (without it, SQLite in "
-            "SOP_RECORDER_DATA_DIR).")
+    return (f"cannot use the database {url.render_as_string(hide_password=True)}: "
+            f"{driver_message(exc)}. {check} It is set by SOP_RECORDER_DATABASE_URL (without it, "
+            "SQLite in SOP_RECORDER_DATA_DIR).")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,11 @@ def is_database_unavailable(exc: Exception) -> bool:
     return state is None or state[:2] in _SQLSTATE_UNAVAILABLE or state == _LOCK_NOT_AVAILABLE
 
 
+def driver_message(exc: Exception) -> str:
+    """The first line of what the database driver said (SQLAlchemy's wrapper adds the SQL)."""
+    return str(getattr(exc, "orig", None) or exc).strip().partition("\n")[0]
+
+
 #: SQLite's primary result codes for a database that cannot serve (extended codes carry one
 #: of these in their low byte).
 _SQLITE_UNAVAILABLE = frozenset({
@@ -234,9 +239,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _database_error(request: Request, exc: Exception) -> Response:
         if is_database_unavailable(exc):
-            cause = getattr(exc, "orig", None) or exc
-            log.warning("database unavailable on %s %s: %s: %.200s", request.method,
-                        request.url.path, type(cause).__name__, str(cause).partition("\n")[0])
+            log.warning("database unavailable on %s %s: %.200s", request.method,
+                        request.url.path, driver_message(exc))
             return await as_app_error(request, ServiceUnavailable(
                 "the database is unavailable; try again shortly",
                 headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
