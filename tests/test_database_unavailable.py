@@ -27,13 +27,12 @@ from app.errors import UNAVAILABLE_RETRY_AFTER_S, is_database_unavailable
 from app.main import create_app
 from app.pages.session import COOKIE_NAME, PageSession, encode_session, load_or_create_secret
 from app.settings import Settings
+from tests.factories import event
 from tests.html import one
 from tests.live_server import free_port
 
 TOKEN = {"Authorization": "Bearer sopr_" + "x" * 40}
-BATCH = {"events": [{"id": "00000000-0000-4000-8000-000000000001", "seq": 1, "type": "marker",
-                     "ts": 1_763_800_000_000, "tab": 1, "frame": 0, "label": "start",
-                     "page": {"url": "https://desk.example/t/1", "title": "T"}}]}
+BATCH = {"events": [event("marker")]}
 #: Routes of the API and the downloads that all need the database, with their bodies.
 API_CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/healthz", {}),

@@ -27,6 +27,7 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.models import Event, utcnow
 from app.settings import Settings
+from tests.factories import event
 
 EVENTS = cast(Table, Event.__table__)
 
@@ -36,9 +37,7 @@ def event_id(seq: int) -> str:
 
 
 def marker(seq: int) -> dict[str, Any]:
-    return {"id": event_id(seq), "seq": seq, "type": "marker", "ts": 1_763_800_000_000 + seq,
-            "tab": 1, "frame": 0, "page": {"url": "https://desk.example/t/1", "title": "T"},
-            "label": f"step {seq}"}
+    return event("marker", seq=seq, id=event_id(seq))
 
 
 @pytest.fixture
